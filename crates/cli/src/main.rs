@@ -1,0 +1,3 @@
+//! `hull`, a runc-compatible command line.
+
+fn main() {}

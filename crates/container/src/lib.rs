@@ -1,0 +1,3 @@
+#![doc = include_str!("../README.md")]
+
+pub use hull_configs as configs;

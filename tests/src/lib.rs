@@ -1,0 +1,1 @@
+//! hull's privileged integration tests.

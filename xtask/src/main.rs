@@ -1,0 +1,3 @@
+//! hull's project tasks.
+
+fn main() {}
