@@ -222,3 +222,126 @@ pub(super) fn fill_idmaps(config: &mut Config, userns_path: Option<&Path>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every option name runc's specconv knows (its `KnownMountOptions`).
+    const RUNC_OPTIONS: &[&str] = &[
+        "async",
+        "atime",
+        "bind",
+        "defaults",
+        "dev",
+        "diratime",
+        "dirsync",
+        "exec",
+        "iversion",
+        "lazytime",
+        "loud",
+        "mand",
+        "noatime",
+        "nodev",
+        "nodiratime",
+        "noexec",
+        "noiversion",
+        "nolazytime",
+        "nomand",
+        "norelatime",
+        "nostrictatime",
+        "nosuid",
+        "nosymfollow",
+        "private",
+        "ratime",
+        "rbind",
+        "rdev",
+        "rdiratime",
+        "relatime",
+        "remount",
+        "rexec",
+        "rnoatime",
+        "rnodev",
+        "rnodiratime",
+        "rnoexec",
+        "rnorelatime",
+        "rnostrictatime",
+        "rnosuid",
+        "rnosymfollow",
+        "ro",
+        "rprivate",
+        "rrelatime",
+        "rro",
+        "rrw",
+        "rshared",
+        "rslave",
+        "rstrictatime",
+        "rsuid",
+        "rsymfollow",
+        "runbindable",
+        "rw",
+        "shared",
+        "silent",
+        "slave",
+        "strictatime",
+        "suid",
+        "symfollow",
+        "sync",
+        "tmpcopyup",
+        "unbindable",
+        "idmap",
+        "ridmap",
+    ];
+
+    #[test]
+    fn knows_every_option_runc_knows() {
+        for name in RUNC_OPTIONS {
+            assert!(mount_option(name).is_some(), "{name} is not known");
+        }
+        for data in [
+            "mode=755",
+            "size=65536k",
+            "newinstance",
+            "gid=5",
+            "rnoexecc",
+        ] {
+            assert_eq!(mount_option(data), None, "{data} should be data");
+        }
+    }
+
+    #[test]
+    fn later_options_override_earlier_ones() {
+        let mut mount = Mount::default();
+        let options: Vec<String> = ["ro", "nosuid", "rw", "suid", "nosuid"]
+            .map(String::from)
+            .into();
+        assert!(apply_options(&mut mount, &options).is_empty());
+        assert_eq!(mount.flags, MountFlags::NOSUID);
+        assert_eq!(mount.cleared_flags, MountFlags::RDONLY);
+    }
+
+    #[test]
+    fn access_time_attributes_clear_the_whole_field() {
+        let mut mount = Mount::default();
+        let options: Vec<String> = ["rnoexec", "rrelatime"].map(String::from).into();
+        apply_options(&mut mount, &options);
+        let attrs = mount.rec_attr.unwrap();
+        assert_eq!(attrs.set, MountAttrFlags::NOEXEC);
+        assert_eq!(attrs.clear, MountAttrFlags::ATIME);
+    }
+
+    proptest! {
+        #[test]
+        fn flags_set_and_cleared_never_overlap(picks in proptest::collection::vec(0..RUNC_OPTIONS.len(), 0..20)) {
+            let options: Vec<String> = picks.iter().map(|&i| RUNC_OPTIONS[i].to_owned()).collect();
+            let mut mount = Mount::default();
+            let data = apply_options(&mut mount, &options);
+            prop_assert!(data.is_empty());
+            prop_assert!((mount.flags & mount.cleared_flags).is_empty());
+            if let Some(attrs) = mount.rec_attr {
+                prop_assert!((attrs.set & attrs.clear & !MountAttrFlags::ATIME).is_empty());
+            }
+        }
+    }
+}

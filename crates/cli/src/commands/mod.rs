@@ -1,0 +1,3 @@
+//! One module per `hull` subcommand.
+
+pub mod spec;
