@@ -1,0 +1,97 @@
+//! `cargo xtask test`: everything CI checks, in order, stopping at the first failure.
+
+use std::time::Instant;
+
+use crate::error::{Result, XtaskError};
+use crate::packages::{self, TEST_PACKAGES};
+use crate::{cargo, command, rootfs, sys};
+
+/// A step: runs, and says in a few words how it went ("ok").
+type Step = fn() -> Result<String>;
+
+/// The steps, in order, with their names for the summary.
+const STEPS: [(&str, Step); 6] = [
+    ("packages", ensure_packages),
+    ("fmt", fmt),
+    ("clippy", clippy),
+    ("unit-tests", unit_tests),
+    ("rootfs", build_rootfs),
+    ("integration-tests", integration_tests),
+];
+
+/// Where the test rootfs is built, under `target/`.
+const TEST_ROOTFS: &str = "hull-test-rootfs";
+
+/// Runs the steps and prints a one-line summary of them.
+pub fn run() -> Result<()> {
+    let total = STEPS.len();
+    let started = Instant::now();
+    let mut results = Vec::with_capacity(total);
+    let mut failure = None;
+    for (index, (name, step)) in STEPS.into_iter().enumerate() {
+        println!("\n==> step {}/{total}: {name}", index + 1);
+        match step() {
+            Ok(outcome) => results.push(format!("{name} {outcome}")),
+            Err(source) => {
+                results.push(format!("{name} FAILED"));
+                failure = Some(XtaskError::Step {
+                    number: index + 1,
+                    total,
+                    name,
+                    source: Box::new(source),
+                });
+                break;
+            }
+        }
+    }
+    for (name, _) in &STEPS[results.len()..] {
+        results.push(format!("{name} skipped"));
+    }
+    let verdict = if failure.is_some() { "FAILED" } else { "ok" };
+    let secs = started.elapsed().as_secs();
+    println!("\nxtask test: {verdict} in {secs}s: {}", results.join(", "));
+    failure.map_or(Ok(()), Err)
+}
+
+fn ensure_packages() -> Result<String> {
+    Ok(packages::ensure(TEST_PACKAGES)?.summary())
+}
+
+fn fmt() -> Result<String> {
+    cargo::run(&["fmt", "--all", "--", "--check"]).map(|()| "ok".into())
+}
+
+fn clippy() -> Result<String> {
+    cargo::run(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])
+    .map(|()| "ok".into())
+}
+
+fn unit_tests() -> Result<String> {
+    cargo::run(&["test", "--workspace", "--exclude", "hull-tests"]).map(|()| "ok".into())
+}
+
+fn build_rootfs() -> Result<String> {
+    let rootfs = rootfs::build(&cargo::target_dir().join(TEST_ROOTFS))?;
+    println!("{rootfs}");
+    Ok("ok".into())
+}
+
+fn integration_tests() -> Result<String> {
+    let rootfs = cargo::target_dir().join(TEST_ROOTFS);
+    if !sys::is_root() {
+        return Err(XtaskError::NotRoot { rootfs });
+    }
+    command::run(
+        cargo::cargo()
+            .args(["test", "-p", "hull-tests"])
+            .env("HULL_TEST_ROOTFS", &rootfs),
+    )
+    .map(|()| "ok".into())
+}
