@@ -21,6 +21,15 @@ pub enum XtaskError {
         #[source]
         source: io::Error,
     },
+    /// A program's output could not be read.
+    #[error("cannot read the output of `{command}`")]
+    ReadOutput {
+        /// The command line.
+        command: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
     /// A program ran and failed.
     #[error("`{command}` failed ({status})")]
     CommandFailed {
@@ -180,4 +189,7 @@ pub enum XtaskError {
         #[source]
         source: io::Error,
     },
+    /// Running the cgroup tests in a VM failed.
+    #[error(transparent)]
+    Vm(#[from] crate::vm::VmError),
 }

@@ -1,9 +1,12 @@
 //! hull's project tasks, run as `cargo xtask TASK` (an alias in `.cargo/config.toml`).
 //!
 //! - `cargo xtask test`: everything CI checks (`.ci/run` runs it, as root);
+//!   `cargo xtask test --cgroup-v2-only`: the cgroup tests on pure cgroup v2 (a VM here);
 //! - `cargo xtask rootfs DIR`: a minimal root filesystem for tests, without any download;
-//! - `cargo xtask demo`: runs the `hull-container` demo example in such a rootfs.
+//! - `cargo xtask demo`: runs the `hull-container` demo example in such a rootfs;
+//! - `cargo xtask bench [--quick]`: runs the crates' benchmarks and prints their summaries.
 
+mod bench;
 mod cargo;
 mod command;
 mod demo;
@@ -13,6 +16,7 @@ mod packages;
 mod rootfs;
 mod sys;
 mod test;
+mod vm;
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -30,9 +34,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Runs everything CI checks: packages, fmt, clippy, unit tests, the test rootfs and the
-    /// privileged integration tests (as root).
-    Test,
+    /// Runs everything CI checks: packages, fmt, clippy, unit tests, the test rootfs, the
+    /// privileged integration tests (as root) and the cgroup tests on pure cgroup v2.
+    Test {
+        /// Instead, runs only the privileged cgroup tests on pure cgroup v2: here if this
+        /// host is, else in a Debian VM under qemu.
+        #[arg(long)]
+        cgroup_v2_only: bool,
+    },
     /// Builds a minimal root filesystem in DIR: a static hull-probe, busybox-static if
     /// installed, and /etc.
     Rootfs {
@@ -41,13 +50,23 @@ enum Task {
     },
     /// Builds target/demo/rootfs and runs the hull-container demo example in it.
     Demo,
+    /// Runs the crates' benchmarks (criterion) and prints a summary of their results.
+    Bench {
+        /// Fewer samples: a quick run to see that they work, not for numbers to compare.
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
-        Task::Test => test::run().map(|()| ExitCode::SUCCESS),
+        Task::Test { cgroup_v2_only } => {
+            let run = if cgroup_v2_only { vm::run } else { test::run };
+            run().map(|()| ExitCode::SUCCESS)
+        }
         Task::Rootfs { dir } => rootfs::run(&dir).map(|()| ExitCode::SUCCESS),
         Task::Demo => demo::run(),
+        Task::Bench { quick } => bench::run(quick).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|err| {
         print_error(&err);

@@ -4,19 +4,20 @@ use std::time::Instant;
 
 use crate::error::{Result, XtaskError};
 use crate::packages::{self, TEST_PACKAGES};
-use crate::{cargo, command, rootfs, sys};
+use crate::{cargo, command, rootfs, sys, vm};
 
 /// A step: runs, and says in a few words how it went ("ok").
 type Step = fn() -> Result<String>;
 
 /// The steps, in order, with their names for the summary.
-const STEPS: [(&str, Step); 6] = [
+const STEPS: [(&str, Step); 7] = [
     ("packages", ensure_packages),
     ("fmt", fmt),
     ("clippy", clippy),
     ("unit-tests", unit_tests),
     ("rootfs", build_rootfs),
     ("integration-tests", integration_tests),
+    ("cgroup-v2", cgroup_v2),
 ];
 
 /// Where the test rootfs is built, under `target/`.
@@ -94,4 +95,10 @@ fn integration_tests() -> Result<String> {
             .env("HULL_TEST_ROOTFS", &rootfs),
     )
     .map(|()| "ok".into())
+}
+
+/// The privileged cgroup tests again on pure cgroup v2 (in a VM on hybrid hosts), so that
+/// every run proves the v2 code paths too.
+fn cgroup_v2() -> Result<String> {
+    vm::run().map(|()| "ok".into())
 }

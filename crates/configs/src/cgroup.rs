@@ -117,7 +117,8 @@ pub struct RdmaLimit {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Resources {
-    /// Device access rules, applied in order.
+    /// Device access rules, applied in order (see [`DeviceRule`]). An empty list denies
+    /// every device; set `skip_devices` to leave device access alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub devices: Vec<DeviceRule>,
     /// Leave device rules alone (the caller manages them).
@@ -174,7 +175,8 @@ pub struct Resources {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<CpuSet>,
 
-    /// Maximum number of tasks; 0 or less is unlimited, as runc reads it.
+    /// Maximum number of tasks; negative is unlimited, and 0 is written as 1 (the kernel has
+    /// no way to say zero tasks), as runc does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
 

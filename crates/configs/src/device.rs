@@ -92,8 +92,9 @@ impl<'de> Deserialize<'de> for DeviceAccess {
     }
 }
 
-/// One device cgroup rule. Rules apply in order; the last one that matches a request
-/// decides it.
+/// One device cgroup rule. For each access asked (read, write, mknod), the last rule in
+/// the list that covers the device and that access decides; when no rule covers it, the
+/// access is denied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceRule {
