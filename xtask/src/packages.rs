@@ -29,6 +29,10 @@ pub const TEST_PACKAGES: &[Package] = &[
         name: "util-linux",
         why: "unshare(1), with which the rootfs tests mount /proc in a private mount namespace",
     },
+    Package {
+        name: "uidmap",
+        why: "newuidmap and newgidmap, which write several id ranges for an unprivileged user",
+    },
 ];
 
 /// What [`ensure`] found and did.

@@ -56,8 +56,8 @@ pub struct Config {
     /// Enter the root with `MS_MOVE` and `chroot` instead of `pivot_root`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub no_pivot_root: bool,
-    /// Propagation of the container's `/`; `None` is rprivate, with rslave for the
-    /// mounts of the host's root.
+    /// Propagation of the container's `/`; `None` is rslave, as runc makes it: mounts
+    /// from the host reach the container, none go back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub root_propagation: Option<Propagation>,
     /// The umask of the container's process.

@@ -32,13 +32,12 @@ pub struct DefaultSpecOptions {
 pub fn default_spec_value(opts: DefaultSpecOptions) -> Value {
     // The text is ours and fixed; a parse failure is caught by this module's tests.
     let mut spec: Value = serde_json::from_str(DEFAULT_SPEC).unwrap_or(Value::Null);
-    if opts.cgroup_namespace {
-        if let Some(namespaces) = spec
+    if opts.cgroup_namespace
+        && let Some(namespaces) = spec
             .pointer_mut("/linux/namespaces")
             .and_then(Value::as_array_mut)
-        {
-            namespaces.push(json!({ "type": "cgroup" }));
-        }
+    {
+        namespaces.push(json!({ "type": "cgroup" }));
     }
     if let Some(ids) = opts.rootless {
         to_rootless(&mut spec, ids);

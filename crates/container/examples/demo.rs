@@ -1,34 +1,36 @@
-//! The demo that `cargo xtask demo` runs: the default spec, made into a small container
-//! (the probe as its program, a hostname, a 64 MiB memory limit, its own cgroup), converted
-//! and validated as `hull create` will do.
+//! The demo that `cargo xtask demo` runs: a real container from hull's default spec, with the
+//! probe as its program, a hostname and a 64 MiB memory limit in a cgroup of its own.
 //!
 //! Usage: `demo BUNDLE`, where `BUNDLE/rootfs` is a root filesystem (`cargo xtask rootfs`).
-//! It writes `BUNDLE/config.json` and prints the container configuration it would run.
-//! Running it arrives with the container lifecycle; until then the demo stops here.
+//! It writes `BUNDLE/config.json`, runs the container (state under `BUNDLE/state`), and
+//! shows what the container saw from inside. Run it as root.
 
 use std::error::Error;
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hull_container::configs::specconv::{self, SpecOptions};
-use hull_container::configs::validate::{self, HostFacts};
+use hull_container::configs::validate::HostFacts;
 use hull_container::configs::{DefaultSpecOptions, default_spec_value};
+use hull_container::{Factory, Process, Stdio, chain};
 
 fn main() -> ExitCode {
+    // The container's init is this very program: it takes over here.
+    hull_container::init();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut text = err.to_string();
-            let mut source = err.source();
-            while let Some(cause) = source {
-                text.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
-            eprintln!("demo: {text}");
+            eprintln!("demo: {}", chain(err.as_ref()));
             ExitCode::FAILURE
         }
     }
 }
+
+/// The command the container runs: the memory limit as the container sees it in its cgroup
+/// filesystem (v1, or v2), then the probe's report, as pid 1 in place of the shell.
+const SCRIPT: &str = "(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || \
+    cat /sys/fs/cgroup/memory.max) && exec hull-probe report";
 
 fn run() -> Result<(), Box<dyn Error>> {
     let bundle: PathBuf = std::env::args_os()
@@ -43,7 +45,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         cgroup_namespace: host.cgroup2_unified,
     });
     spec["process"]["terminal"] = false.into();
-    spec["process"]["args"] = serde_json::json!(["/bin/hull-probe", "report"]);
+    spec["process"]["args"] = serde_json::json!(["/bin/sh", "-c", SCRIPT]);
     spec["hostname"] = "hull-demo".into();
     spec["linux"]["cgroupsPath"] = "/hull-demo".into();
     spec["linux"]["resources"]["memory"] = serde_json::json!({ "limit": 64 << 20 });
@@ -52,44 +54,60 @@ fn run() -> Result<(), Box<dyn Error>> {
         serde_json::to_string_pretty(&spec)?,
     )?;
 
-    let spec = specconv::load_spec(&bundle)?;
+    let oci = specconv::load_spec(&bundle)?;
     let opts = SpecOptions {
         bundle: bundle.clone(),
         cgroup_name: "hull-demo".into(),
         ..SpecOptions::default()
     };
-    let conversion = specconv::convert(&spec, &opts)?;
+    let conversion = specconv::convert(&oci, &opts)?;
     for warning in &conversion.warnings {
         eprintln!("demo: warning: {warning}");
     }
-    let config = conversion.config;
-    validate::validate(&config, &host)?;
 
-    println!("{}", serde_json::to_string_pretty(&config)?);
-    let memory = config.cgroup.resources.memory.unwrap_or(-1);
-    println!();
+    let factory = Factory::new(bundle.join("state"))?;
+    if let Ok(stale) = factory.load("hull-demo") {
+        stale.destroy()?;
+    }
+    let mut container = factory.create("hull-demo", conversion.config)?;
+    let (mut output, writer) = std::io::pipe()?;
+    let mut process = Process::new(["/bin/sh", "-c", SCRIPT]);
+    process.env = vec!["PATH=/bin:/usr/bin".into()];
+    process.stdout = Stdio::Fd(writer.into());
+    let ran = container.run(&mut process);
+    let mut text = String::new();
+    if ran.is_ok() {
+        output.read_to_string(&mut text)?;
+    }
+    let status = ran.and_then(|()| process.wait());
+    container.destroy()?;
+    let status = status?;
+    report(&text, status.code())
+}
+
+/// Prints what the container saw.
+fn report(text: &str, code: i32) -> Result<(), Box<dyn Error>> {
+    let (limit, json) = text.split_once('\n').unwrap_or(("", text));
+    let seen: serde_json::Value = serde_json::from_str(json.trim())?;
+    let mounts = seen["mounts"].as_array().map(Vec::len).unwrap_or(0);
+    let points: Vec<&str> = seen["mounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["mount_point"].as_str())
+        .take(8)
+        .collect();
+    println!("hull demo: a container ran and exited with status {code}. From inside, it saw:");
+    println!("  pid:      {}", seen["pid"]);
+    println!("  hostname: {}", seen["hostname"]);
     println!(
-        "hull demo: the bundle {} converts and validates on this host.",
-        bundle.display()
+        "  mounts:   {mounts} of its own ({} ...)",
+        points.join(", ")
     );
     println!(
-        "It would run {:?} as pid 1 of new {} namespaces, with hostname {:?}, a memory limit of {} MiB in cgroup {}, on a read-only root with {} mounts.",
-        spec.process()
-            .as_ref()
-            .and_then(|p| p.args().clone())
-            .unwrap_or_default(),
-        config
-            .namespaces
-            .0
-            .iter()
-            .map(|ns| ns.kind.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        config.hostname.as_deref().unwrap_or_default(),
-        memory >> 20,
-        config.cgroup.path.as_deref().unwrap_or_default(),
-        config.mounts.len(),
+        "  memory:   a limit of {} bytes in its cgroup",
+        limit.trim()
     );
-    println!("Running it arrives with the container lifecycle (hull-container).");
+    println!("  user:     uid {} in {}", seen["ids"]["uid"], seen["cwd"]);
     Ok(())
 }

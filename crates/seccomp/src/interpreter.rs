@@ -50,7 +50,7 @@ fn word(data: &SeccompData, offset: u32) -> Option<u32> {
         0 => Some(u32::from_ne_bytes(data.nr.to_ne_bytes())),
         4 => Some(data.arch),
         8 | 12 => Some(half(data.instruction_pointer, offset == 12)),
-        16..=60 if offset % 4 == 0 => {
+        16..=60 if offset.is_multiple_of(4) => {
             let relative = offset - bpf::OFFSET_ARGS;
             let arg = data.args.get(usize::try_from(relative / 8).ok()?)?;
             Some(half(*arg, relative % 8 == 4))

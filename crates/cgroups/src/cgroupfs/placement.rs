@@ -15,10 +15,10 @@ use crate::membership::Membership;
 
 /// The cgroup's path inside a hierarchy, cleaned: absolute, or relative to the caller's.
 pub(crate) fn inner_path(cgroup: &Cgroup) -> Result<PathBuf> {
-    if let Some(path) = &cgroup.path {
-        if cgroup.name.is_some() || cgroup.parent.is_some() {
-            return Err(CgroupsError::PathAndName { path: path.clone() });
-        }
+    if let Some(path) = &cgroup.path
+        && (cgroup.name.is_some() || cgroup.parent.is_some())
+    {
+        return Err(CgroupsError::PathAndName { path: path.clone() });
     }
     let inner = match &cgroup.path {
         Some(path) => clean(path),

@@ -14,10 +14,10 @@ impl CgroupfsManager {
     /// Writes every resource given, in libcontainer's order, then the device rules, the
     /// freezer state and the raw v2 settings.
     pub(super) fn set_resources(&self, r: &Resources) -> Result<()> {
-        if let Some(key) = r.unified.keys().next() {
-            if !self.unified.as_ref().is_some_and(|u| u.pure) {
-                return Err(CgroupsError::UnifiedWithoutCgroup2 { key: key.clone() });
-            }
+        if let Some(key) = r.unified.keys().next()
+            && !self.unified.as_ref().is_some_and(|u| u.pure)
+        {
+            return Err(CgroupsError::UnifiedWithoutCgroup2 { key: key.clone() });
         }
         let cpuset = r.cpuset_cpus.is_some() || r.cpuset_mems.is_some();
         self.write(

@@ -18,14 +18,13 @@ impl CgroupfsManager {
     /// that no process forks between the listing and the signals, each process is
     /// signalled, and the cgroup is thawed (a frozen process takes `SIGKILL` on thaw).
     pub(super) fn signal_all(&self, signal: Signal) -> Result<()> {
-        if signal == Signal::SIGKILL {
-            if let Some(u) = self
+        if signal == Signal::SIGKILL
+            && let Some(u) = self
                 .unified
                 .as_ref()
                 .filter(|u| u.path.join("cgroup.kill").exists())
-            {
-                return file::write(&u.path, "cgroup.kill", "1");
-            }
+        {
+            return file::write(&u.path, "cgroup.kill", "1");
         }
         let froze = self.freezer_state()? == Some(FreezerState::Thawed);
         if froze {

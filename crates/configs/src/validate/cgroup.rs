@@ -96,10 +96,10 @@ pub(super) fn check(config: &Config, host: &HostFacts) -> Result<(), CgroupError
 }
 
 fn check_placement(cgroup: &Cgroup) -> Result<(), CgroupError> {
-    if let Some(path) = &cgroup.path {
-        if cgroup.name.is_some() || cgroup.parent.is_some() {
-            return Err(CgroupError::PathAndName { path: path.clone() });
-        }
+    if let Some(path) = &cgroup.path
+        && (cgroup.name.is_some() || cgroup.parent.is_some())
+    {
+        return Err(CgroupError::PathAndName { path: path.clone() });
     }
     let fields = [
         ("path", &cgroup.path),

@@ -177,12 +177,12 @@ fn check_fields(mount: &Mount) -> Result<(), MountError> {
 
 fn check_idmap(config: &Config, mount: &Mount) -> Result<(), MountError> {
     let destination = || mount.destination.clone();
-    if let Some(attrs) = &mount.rec_attr {
-        if (attrs.set | attrs.clear).contains(MountAttrFlags::IDMAP) {
-            return Err(MountError::IdmapInRecursiveAttrs {
-                destination: destination(),
-            });
-        }
+    if let Some(attrs) = &mount.rec_attr
+        && (attrs.set | attrs.clear).contains(MountAttrFlags::IDMAP)
+    {
+        return Err(MountError::IdmapInRecursiveAttrs {
+            destination: destination(),
+        });
     }
     let Some(idmap) = &mount.id_mapping else {
         return Ok(());

@@ -1,0 +1,71 @@
+//! `destroy`: kill whatever still runs, remove the cgroup and the state.
+
+use std::time::{Duration, Instant};
+
+use hull_cgroups::Manager;
+use hull_configs::HookPoint;
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+
+use super::Container;
+use crate::error::Result;
+use crate::hooks;
+use crate::state::{InitProcess, StateDir, Status};
+
+/// How long destroy waits for an init that is not our child to disappear.
+const EXIT_WAIT: Duration = Duration::from_secs(10);
+
+impl Container {
+    /// Destroys the container: kills every process left in it, runs the `poststop` hooks
+    /// (a failing one is logged, as the runtime spec asks), removes its cgroup and its
+    /// state directory. Whatever state it is in, nothing of it is left behind.
+    ///
+    /// # Errors
+    ///
+    /// When the cgroup or the state directory cannot be removed.
+    pub fn destroy(self) -> Result<()> {
+        let dir = StateDir::open(&self.dir, &self.id)?;
+        let state = dir.read()?;
+        let status = self.status_of(&state);
+        let cgroup = self.cgroup()?;
+        if status != Status::Stopped || cgroup.exists() {
+            // Frozen processes cannot act on a kill until thawed.
+            let _ = cgroup.thaw(); // a cgroup without a freezer or already thawed is fine
+            let _ = cgroup.kill_all(Signal::SIGKILL); // an empty or missing cgroup is fine
+        }
+        if let Some(init) = state.init {
+            reap(init);
+        }
+        if cgroup.exists() {
+            cgroup.destroy()?;
+        }
+        if state.init.is_some() {
+            let oci = self.oci_state(Status::Stopped, 0);
+            if let Err(err) = hooks::run(&state.config.hooks, HookPoint::Poststop, &oci) {
+                tracing::warn!(container = %self.id, error = %crate::error::chain(&err), "poststop hook failed");
+            }
+        }
+        dir.remove()
+    }
+}
+
+/// Makes sure the init is gone: killed, and reaped when it is our child (a zombie of
+/// another parent counts as gone).
+fn reap(init: InitProcess) {
+    let pid = Pid::from_raw(init.pid);
+    if init.is_alive() {
+        // Killed through the cgroup already when it has one; this covers an init without.
+        let _ = kill(pid, Signal::SIGKILL);
+    }
+    let deadline = Instant::now() + EXIT_WAIT;
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG | WaitPidFlag::__WALL)) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD)
+                if init.is_alive() && Instant::now() < deadline => {}
+            _ => return,
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

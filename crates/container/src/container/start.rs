@@ -1,0 +1,341 @@
+//! `start`: create the container's init and leave it blocked before its program, as
+//! runc's `create` does. The parent's side of the init protocol.
+
+use std::path::Path;
+use std::process::Child;
+
+use hull_cgroups::{CgroupfsManager, Hierarchies, Manager};
+use hull_configs::{Config, HookPoint, NamespaceKind};
+use hull_nsenter::{Bootstrap, Channel, JoinNamespace, ParentReply, Stage1Message};
+use nix::sys::signal::{Signal, kill};
+use nix::sys::stat::Mode;
+use nix::sys::wait::waitpid;
+use nix::unistd::Pid;
+
+use super::Container;
+use crate::error::{ContainerError, Result};
+use crate::hooks::{self, OciState};
+use crate::message::{CgroupMountSpec, InitConfig, Stage2Message};
+use crate::process::Process;
+use crate::spawn::spawn_stage1;
+use crate::state::{EXEC_FIFO, InitProcess, StateDir, Status};
+
+impl Container {
+    /// Starts the container's init for `process` and returns once it is set up and
+    /// blocked before running the program (status *created*); [`Container::exec`] lets it
+    /// run. `process` becomes the handle of the container's init: the caller can
+    /// [`Process::wait`] for it.
+    ///
+    /// On failure nothing is left running: the init is killed, the cgroup removed, and
+    /// the container stays *stopped* (destroy it to remove its state).
+    ///
+    /// # Errors
+    ///
+    /// [`ContainerError::InvalidStatus`] when the container was started before; otherwise
+    /// the first step that failed, on either side of the init boundary
+    /// ([`ContainerError::Init`] for the init's own failures, with their step and errno).
+    pub fn start(&mut self, process: &mut Process) -> Result<()> {
+        let dir = StateDir::open(&self.dir, &self.id)?;
+        let mut state = dir.read()?;
+        if state.init.is_some() {
+            let status = self.status_of(&state);
+            return Err(ContainerError::InvalidStatus {
+                id: self.id.clone(),
+                status,
+                operation: "start",
+            });
+        }
+        let fifo = dir.path().join(EXEC_FIFO);
+        nix::unistd::mkfifo(&fifo, Mode::from_bits_truncate(0o622)).map_err(|errno| {
+            ContainerError::Fifo {
+                path: fifo.clone(),
+                source: errno.into(),
+            }
+        })?;
+        let cgroup = match self.prepare_cgroup() {
+            Ok(cgroup) => cgroup,
+            Err(err) => {
+                let _ = std::fs::remove_file(&fifo); // it is ours, just made; a failure leaves a stopped container either way
+                return Err(err);
+            }
+        };
+        let mut launch = Launch {
+            container: self,
+            cgroup: &cgroup,
+            stage2: None,
+        };
+        match launch.run(process, &fifo) {
+            Ok(init) => {
+                process.set_pid(Pid::from_raw(init.pid));
+                state.init = Some(init);
+                state.cgroup_paths = cgroup.paths();
+                dir.write(&state)
+            }
+            Err(err) => {
+                launch.abort();
+                let _ = std::fs::remove_file(&fifo); // see above
+                // The cleanup's own failures must not hide why the start failed.
+                let _ = cgroup.destroy();
+                Err(err)
+            }
+        }
+    }
+
+    /// Creates the cgroup and writes its limits, before any process joins it.
+    fn prepare_cgroup(&self) -> Result<CgroupfsManager> {
+        let cgroup = self.cgroup()?;
+        cgroup.create()?;
+        if let Err(err) = cgroup.set(&self.state.config.cgroup.resources) {
+            let _ = cgroup.destroy(); // the set failure is what the caller needs to see
+            return Err(err.into());
+        }
+        Ok(cgroup)
+    }
+}
+
+/// One start in progress: what to undo when it fails.
+struct Launch<'a> {
+    container: &'a Container,
+    cgroup: &'a CgroupfsManager,
+    stage2: Option<Pid>,
+}
+
+impl Launch<'_> {
+    fn run(&mut self, process: &mut Process, fifo: &Path) -> Result<InitProcess> {
+        let config = &self.container.state.config;
+        let (parent, child) = Channel::pair()?;
+        let mut stage1 = spawn_stage1(&self.container.init, process, child)?;
+        let stage1_pid = Pid::from_raw(stage1.id() as i32);
+        let pid = self.stage1(&parent, &mut stage1, stage1_pid, config);
+        // Stage 1 exits once it has forked, or when it fails: reap it either way.
+        let stage1_status = stage1.wait();
+        let pid = pid?;
+        match stage1_status {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                return Err(ContainerError::Stage1Exit {
+                    status: status.to_string(),
+                });
+            }
+            Err(source) => {
+                return Err(ContainerError::Wait {
+                    pid: stage1_pid.as_raw(),
+                    source,
+                });
+            }
+        }
+        self.stage2(&parent, pid, process, fifo)?;
+        InitProcess::of(pid.as_raw())
+    }
+
+    /// Puts stage 1 in the cgroup, sends its bootstrap and serves its requests; returns
+    /// the pid of stage 2.
+    fn stage1(
+        &mut self,
+        parent: &Channel,
+        stage1: &mut Child,
+        pid: Pid,
+        config: &Config,
+    ) -> Result<Pid> {
+        if let Err(err) = self.cgroup.apply(pid) {
+            let _ = stage1.kill(); // it has done nothing yet; the apply failure is the error
+            return Err(err.into());
+        }
+        parent.send(&bootstrap(config))?;
+        loop {
+            match parent.recv::<Stage1Message>()? {
+                Stage1Message::WriteIdMaps => {
+                    let done = self.container.id_mapper.write(
+                        pid,
+                        &config.uid_mappings,
+                        &config.gid_mappings,
+                    );
+                    reply(parent, done.map_err(ContainerError::IdMaps))?;
+                }
+                Stage1Message::WriteTimeOffsets => {
+                    let offsets = config.time_offsets.clone().unwrap_or_default();
+                    let done = hull_namespaces::write_time_offsets(pid, &offsets);
+                    reply(parent, done.map_err(ContainerError::TimeOffsets))?;
+                }
+                Stage1Message::Stage2 { pid } => {
+                    let pid = Pid::from_raw(pid);
+                    self.stage2 = Some(pid);
+                    return Ok(pid);
+                }
+                Stage1Message::Failed(err) => return Err(ContainerError::Init(err.received())),
+            }
+        }
+    }
+
+    /// Sends stage 2 its configuration, runs the hooks it asks for, and waits until it is
+    /// ready.
+    fn stage2(&self, parent: &Channel, pid: Pid, process: &mut Process, fifo: &Path) -> Result<()> {
+        let container = self.container;
+        let config = InitConfig {
+            id: container.id.clone(),
+            pid: pid.as_raw(),
+            config: container.state.config.clone(),
+            process: process.spec(),
+            exec_fifo: fifo.to_owned(),
+            cgroup_mounts: cgroup_mounts(self.cgroup)?,
+        };
+        parent.send(&config)?;
+        loop {
+            let (message, fds) = parent.recv_with_fds::<Stage2Message>()?;
+            match message {
+                Stage2Message::SeccompListener => {
+                    reply(parent, self.send_listener(pid, fds.first()))?;
+                }
+                Stage2Message::Console => {
+                    let master = fds.into_iter().next().ok_or(ContainerError::Init(
+                        hull_nsenter::InitError::message(
+                            hull_nsenter::Step::Channel,
+                            "console",
+                            "no terminal came with the message",
+                        ),
+                    ))?;
+                    process.set_console(master);
+                    reply(parent, Ok(()))?;
+                }
+                Stage2Message::RunHooks => {
+                    let state = container.oci_state(Status::Creating, pid.as_raw());
+                    let hooks = &container.state.config.hooks;
+                    let done = hooks::run(hooks, HookPoint::Prestart, &state)
+                        .and_then(|()| hooks::run(hooks, HookPoint::CreateRuntime, &state));
+                    reply(parent, done.map_err(ContainerError::Hook))?;
+                }
+                Stage2Message::Ready => return Ok(()),
+                Stage2Message::Failed(err) => return Err(ContainerError::Init(err.received())),
+            }
+        }
+    }
+
+    /// Hands the seccomp notify listener of stage 2 to the agent at the config's listener
+    /// path, with the container's state, in the format runc's agents read.
+    fn send_listener(&self, pid: Pid, listener: Option<&std::os::fd::OwnedFd>) -> Result<()> {
+        let config = &self.container.state.config;
+        let seccomp = config.seccomp.as_ref();
+        let (Some(listener), Some(path)) =
+            (listener, seccomp.and_then(|s| s.listener_path.as_ref()))
+        else {
+            return Err(ContainerError::Init(hull_nsenter::InitError::message(
+                hull_nsenter::Step::Seccomp,
+                "listener",
+                "a listener came without a descriptor or without a listener path",
+            )));
+        };
+        let oci = self.container.oci_state(Status::Creating, pid.as_raw());
+        let mut state = hull_configs::oci::State::default();
+        state
+            .set_version(oci.oci_version.to_owned())
+            .set_id(oci.id.to_owned())
+            .set_status(hull_configs::oci::ContainerState::Creating)
+            .set_pid(Some(pid.as_raw()))
+            .set_bundle(oci.bundle.to_owned())
+            .set_annotations(Some(oci.annotations.into_iter().collect()));
+        let metadata = seccomp.and_then(|s| s.listener_metadata.clone());
+        let message = hull_seccomp::container_process_state(pid.as_raw(), metadata, state);
+        hull_seccomp::send_listener(path, &message, std::os::fd::AsFd::as_fd(listener))
+            .map_err(ContainerError::SeccompAgent)
+    }
+
+    /// Kills stage 2, if it was forked, and reaps it: it is our child (`CLONE_PARENT`).
+    fn abort(&self) {
+        if let Some(pid) = self.stage2 {
+            // It may have died already; either way it must be gone and reaped.
+            let _ = kill(pid, Signal::SIGKILL);
+            let _ = waitpid(pid, None);
+        }
+        // Anything it forked is in the cgroup.
+        let _ = self.cgroup.kill_all(Signal::SIGKILL);
+    }
+}
+
+/// Answers a request of the init: done, or abort and return the error.
+fn reply(parent: &Channel, done: Result<()>) -> Result<()> {
+    match done {
+        Ok(()) => Ok(parent.send(&ParentReply::Done)?),
+        Err(err) => {
+            // The init gives up on Abort or on a closed channel alike; the error is ours.
+            let _ = parent.send(&ParentReply::Abort);
+            Err(err)
+        }
+    }
+}
+
+/// The namespaces stage 1 joins and creates.
+fn bootstrap(config: &Config) -> Bootstrap {
+    let mut bootstrap = Bootstrap {
+        time_offsets: config.time_offsets.is_some(),
+        ..Bootstrap::default()
+    };
+    for ns in &config.namespaces.0 {
+        match &ns.path {
+            Some(path) => bootstrap.join.push(JoinNamespace {
+                kind: ns.kind,
+                path: path.clone(),
+            }),
+            None => bootstrap.create.push(ns.kind),
+        }
+    }
+    bootstrap.time_offsets &= bootstrap.create.contains(&NamespaceKind::Time);
+    bootstrap
+}
+
+/// The host's cgroup hierarchies and the container's directory in each, for a `cgroup`
+/// mount in the container.
+fn cgroup_mounts(cgroup: &CgroupfsManager) -> Result<Vec<CgroupMountSpec>> {
+    let hierarchies = Hierarchies::detect()?;
+    let paths = cgroup.paths();
+    let mut mounts = Vec::new();
+    for h in &hierarchies.v1 {
+        let Some(path) = h.controllers.first().and_then(|c| paths.get(c)) else {
+            continue;
+        };
+        mounts.push(CgroupMountSpec {
+            name: file_name(&h.mount_point),
+            fstype: "cgroup".into(),
+            options: h.controllers.join(","),
+            host_path: path.clone(),
+        });
+    }
+    if let (Some(u), Some(path)) = (&hierarchies.unified, paths.get("")) {
+        let pure = hierarchies.v1.is_empty();
+        mounts.push(CgroupMountSpec {
+            name: if pure {
+                String::new()
+            } else {
+                file_name(&u.mount_point)
+            },
+            fstype: "cgroup2".into(),
+            options: String::new(),
+            host_path: path.clone(),
+        });
+    }
+    Ok(mounts)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl Container {
+    /// The OCI state hooks read.
+    pub(crate) fn oci_state(&self, status: Status, pid: i32) -> OciState<'_> {
+        let config = &self.state.config;
+        OciState {
+            oci_version: if config.version.is_empty() {
+                "1.2.1"
+            } else {
+                &config.version
+            },
+            id: &self.id,
+            status,
+            pid,
+            bundle: config.label("bundle").map_or(Path::new(""), Path::new),
+            annotations: super::annotations(config),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Process attributes of the container's init: hostname and sysctls (once the root is
+//! entered), then umask, rlimits, OOM score, personality, I/O priority and the keyring.
+
+use std::fs;
+use std::path::PathBuf;
+
+use hull_configs::Config;
+use hull_nsenter::{InitError, Step};
+use nix::sys::stat::Mode;
+
+use super::{InitResult, at};
+use crate::process::ProcessSpec;
+use crate::sys;
+
+/// Hostname, domain name and sysctls, inside the container's `/proc`.
+pub(super) fn uts_and_sysctl(config: &Config) -> InitResult<()> {
+    if let Some(hostname) = &config.hostname {
+        nix::unistd::sethostname(hostname).map_err(at(Step::Hostname, hostname.clone()))?;
+    }
+    if let Some(domainname) = &config.domainname {
+        // The UTS namespace's own file: what setdomainname(2) sets.
+        fs::write("/proc/sys/kernel/domainname", domainname)
+            .map_err(at(Step::Hostname, domainname.clone()))?;
+    }
+    for (key, value) in &config.sysctl {
+        let path = sysctl_path(key);
+        fs::write(&path, value).map_err(at(Step::Sysctl, format!("{key}={value}")))?;
+    }
+    Ok(())
+}
+
+/// The file of a sysctl: dots are separators (`net.ipv4.ip_forward`), unless the key
+/// already uses `/` (`net/ipv4/conf/eno2.100/rp_filter`), as sysctl.d(5) reads them.
+fn sysctl_path(key: &str) -> PathBuf {
+    let slash_form = key
+        .find(['.', '/'])
+        .is_some_and(|i| key.as_bytes()[i] == b'/');
+    let relative: String = match slash_form {
+        true => key.to_owned(),
+        false => key
+            .chars()
+            .map(|c| if c == '.' { '/' } else { c })
+            .collect(),
+    };
+    PathBuf::from("/proc/sys").join(relative.trim_start_matches('/'))
+}
+
+/// Everything about the process that is not its identity.
+pub(super) fn apply(id: &str, config: &Config, process: &ProcessSpec) -> InitResult<()> {
+    refuse_unsupported(config)?;
+    if let Some(umask) = config.umask {
+        nix::sys::stat::umask(Mode::from_bits_truncate(umask));
+    }
+    let rlimits = process.rlimits.as_ref().unwrap_or(&config.rlimits);
+    for rlimit in rlimits {
+        sys::set_rlimit(rlimit.kind.resource(), rlimit.soft, rlimit.hard).map_err(at(
+            Step::Rlimit,
+            format!("{} {}:{}", rlimit.kind, rlimit.soft, rlimit.hard),
+        ))?;
+    }
+    if let Some(score) = config.oom_score_adj {
+        fs::write("/proc/self/oom_score_adj", score.to_string())
+            .map_err(at(Step::OomScoreAdj, score.to_string()))?;
+    }
+    if let Some(domain) = config.personality {
+        sys::set_personality(domain.number())
+            .map_err(at(Step::ProcessAttributes, format!("personality {domain}")))?;
+    }
+    if let Some(io) = config.io_priority {
+        let value = (i32::from(io.class.number()) << 13) | io.priority;
+        sys::set_io_priority(value).map_err(at(
+            Step::ProcessAttributes,
+            format!("ioprio {} {}", io.class, io.priority),
+        ))?;
+    }
+    if !config.no_new_keyring {
+        let name = format!("_ses.{id}");
+        sys::join_session_keyring(&name).map_err(at(Step::ProcessAttributes, "session keyring"))?;
+    }
+    Ok(())
+}
+
+/// Settings hull does not apply yet fail loudly rather than being ignored.
+fn refuse_unsupported(config: &Config) -> InitResult<()> {
+    let unsupported = [
+        ("scheduler", config.scheduler.is_some()),
+        ("memory policy", config.memory_policy.is_some()),
+        ("exec CPU affinity", config.exec_cpu_affinity.is_some()),
+        ("Intel RDT", config.intel_rdt.is_some()),
+        ("AppArmor profile", config.apparmor_profile.is_some()),
+        ("SELinux process label", config.process_label.is_some()),
+        ("network device", !config.net_devices.is_empty()),
+        (
+            "network interface besides loopback",
+            config
+                .networks
+                .iter()
+                .any(|n| n.kind != hull_configs::NetworkKind::Loopback),
+        ),
+        ("route", !config.routes.is_empty()),
+    ];
+    match unsupported.iter().find(|(_, set)| *set) {
+        Some((what, _)) => Err(InitError::message(
+            Step::ProcessAttributes,
+            *what,
+            "hull does not apply this setting yet",
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sysctl_keys_become_proc_paths() {
+        assert_eq!(
+            sysctl_path("net.ipv4.ip_forward"),
+            PathBuf::from("/proc/sys/net/ipv4/ip_forward")
+        );
+        assert_eq!(
+            sysctl_path("net/ipv4/conf/eno2.100/rp_filter"),
+            PathBuf::from("/proc/sys/net/ipv4/conf/eno2.100/rp_filter")
+        );
+        assert_eq!(
+            sysctl_path("kernel.shmmax"),
+            PathBuf::from("/proc/sys/kernel/shmmax")
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! Starting stage 1: a fresh `execve` of a sealed copy of the init binary.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fs::File;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::{Arc, Mutex};
+
+use hull_nsenter::Channel;
+use nix::fcntl::{FcntlArg, SealFlag, fcntl};
+use nix::sys::memfd::{MFdFlags, memfd_create};
+
+use crate::error::{ContainerError, Result};
+use crate::process::{Process, Stdio};
+use crate::sys;
+
+/// The environment variable that tells a process it is a container's init, and on which
+/// descriptor its channel is.
+pub(crate) const INIT_SOCK_ENV: &str = "_HULL_INIT_SOCK";
+
+/// The most extra files a process can be given.
+pub const MAX_EXTRA_FILES: usize = 64;
+
+/// How the container's init is started: a binary whose `main` calls
+/// [`crate::init`] first, and its arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InitCommand {
+    /// The binary; by default the caller's own executable.
+    pub path: PathBuf,
+    /// Its arguments after `argv[0]`; by default `init`.
+    pub args: Vec<OsString>,
+}
+
+impl Default for InitCommand {
+    fn default() -> Self {
+        InitCommand {
+            path: PathBuf::from("/proc/self/exe"),
+            args: vec!["init".into()],
+        }
+    }
+}
+
+/// Sealed copies of init binaries, made once per process and binary.
+static SEALED: Mutex<Option<HashMap<PathBuf, Arc<OwnedFd>>>> = Mutex::new(None);
+
+/// A sealed in-memory copy of `path` (`memfd_create`, then `F_SEAL_SEAL | F_SEAL_SHRINK |
+/// F_SEAL_GROW | F_SEAL_WRITE`): what the container's init is executed from, so that
+/// nothing in a container can rewrite the binary through `/proc/<pid>/exe`
+/// (CVE-2019-5736). Made once per process for each binary.
+fn sealed_copy(path: &Path) -> Result<Arc<OwnedFd>> {
+    let mut cache = SEALED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let Some(fd) = cache.get(path) {
+        return Ok(Arc::clone(fd));
+    }
+    let copy_error = |source| ContainerError::InitBinary {
+        path: path.to_owned(),
+        source,
+    };
+    let memfd = memfd_create(
+        "hull-init",
+        MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING,
+    )
+    .map_err(|errno| copy_error(errno.into()))?;
+    let mut source = File::open(path).map_err(copy_error)?;
+    let mut target = File::from(memfd);
+    io::copy(&mut source, &mut target).map_err(copy_error)?;
+    let seals = SealFlag::F_SEAL_SEAL
+        | SealFlag::F_SEAL_SHRINK
+        | SealFlag::F_SEAL_GROW
+        | SealFlag::F_SEAL_WRITE;
+    fcntl(target.as_fd(), FcntlArg::F_ADD_SEALS(seals))
+        .map_err(|errno| copy_error(errno.into()))?;
+    let fd = Arc::new(OwnedFd::from(target));
+    cache.insert(path.to_owned(), Arc::clone(&fd));
+    Ok(fd)
+}
+
+/// Spawns stage 1 from `init`, with the process's standard streams, its extra files at
+/// 3, 4, ... and `channel` right after them, named in the environment.
+pub(crate) fn spawn_stage1(
+    init: &InitCommand,
+    process: &mut Process,
+    channel: Channel,
+) -> Result<Child> {
+    if process.extra_files.len() > MAX_EXTRA_FILES {
+        return Err(ContainerError::TooManyExtraFiles {
+            count: process.extra_files.len(),
+        });
+    }
+    let binary = sealed_copy(&init.path)?;
+    let program = format!("/proc/self/fd/{}", binary.as_raw_fd());
+    let channel_fd: OwnedFd = channel.into();
+    let first = 3;
+    let channel_at = first + process.extra_files.len() as RawFd;
+    let mut fds: Vec<RawFd> = process.extra_files.iter().map(AsRawFd::as_raw_fd).collect();
+    fds.push(channel_fd.as_raw_fd());
+
+    let mut cmd = Command::new(&program);
+    cmd.arg0(init.path.file_name().unwrap_or(init.path.as_os_str()))
+        .args(&init.args)
+        .env_clear()
+        .env(INIT_SOCK_ENV, channel_at.to_string())
+        .stdin(stdio(&mut process.stdin))
+        .stdout(stdio(&mut process.stdout))
+        .stderr(stdio(&mut process.stderr));
+    sys::place_fds(&mut cmd, fds, first);
+    let child = cmd.spawn().map_err(|source| ContainerError::Spawn {
+        path: init.path.clone(),
+        source,
+    })?;
+    // The child has its copies; ours of the channel end and the extra files close now.
+    drop(channel_fd);
+    process.extra_files.clear();
+    Ok(child)
+}
+
+/// The std stdio for one of the process's streams; a given descriptor moves to the child.
+fn stdio(stream: &mut Stdio) -> std::process::Stdio {
+    match std::mem::take(stream) {
+        Stdio::Inherit => std::process::Stdio::inherit(),
+        Stdio::Null => std::process::Stdio::null(),
+        Stdio::Fd(fd) => std::process::Stdio::from(fd),
+    }
+}

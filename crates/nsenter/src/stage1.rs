@@ -1,0 +1,139 @@
+//! Stage 1: the namespaces of the container, then the fork into them.
+
+use hull_configs::NamespaceKind;
+use nix::unistd::{Gid, Uid};
+
+use crate::channel::Channel;
+use crate::protocol::{Bootstrap, InitError, ParentReply, Stage1Message, Step};
+use crate::sys;
+
+/// Runs stage 1 on `channel` and returns only in stage 2.
+///
+/// Reads the [`Bootstrap`], joins the namespaces it names (the user namespace first, so
+/// that the others are joined with its privileges), creates a user namespace and waits for
+/// the parent to write its maps, creates the other namespaces (and waits for clock offsets
+/// when asked), then forks: the child, stage 2, is pid 1 of a new pid namespace and a child
+/// of the container's creator; it returns from this function. Stage 1 reports the child's
+/// pid and exits; on any failure it reports an [`InitError`] and exits with status 1.
+///
+/// Call it first thing in a fresh, single-threaded process: it forks.
+pub fn run(channel: &Channel) {
+    match setup(channel).and_then(|()| fork(channel)) {
+        Ok(Forked::Child) => {}
+        Ok(Forked::Parent) => sys::exit_now(0),
+        Err(err) => {
+            // The parent learns of the failure from this message, or from the channel
+            // closing when it cannot be sent: either way it does not wait in vain.
+            let _ = channel.send(&Stage1Message::Failed(err));
+            sys::exit_now(1)
+        }
+    }
+}
+
+fn setup(channel: &Channel) -> Result<(), InitError> {
+    let bootstrap: Bootstrap = channel
+        .recv()
+        .map_err(|err| InitError::new(Step::Channel, "bootstrap", &err))?;
+    join(&bootstrap)?;
+    create(channel, &bootstrap)
+}
+
+/// Opens every namespace file before joining any (a joined mount namespace would change
+/// what the paths name), then joins them in [`NamespaceKind::JOIN_ORDER`].
+fn join(bootstrap: &Bootstrap) -> Result<(), InitError> {
+    let mut files = Vec::with_capacity(bootstrap.join.len());
+    for ns in &bootstrap.join {
+        let context = || format!("{} {}", ns.kind, ns.path.display());
+        let file = hull_namespaces::open(ns.kind, &ns.path)
+            .map_err(|err| InitError::new(Step::OpenNamespace, context(), &err))?;
+        files.push((ns.kind, context(), file));
+    }
+    for kind in NamespaceKind::JOIN_ORDER {
+        for (_, context, file) in files.iter().filter(|(k, _, _)| *k == kind) {
+            file.join()
+                .map_err(|err| InitError::new(Step::JoinNamespace, context.clone(), &err))?;
+            if kind == NamespaceKind::User {
+                become_root()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates the user namespace first (mapped by the parent), then the others at once.
+fn create(channel: &Channel, bootstrap: &Bootstrap) -> Result<(), InitError> {
+    let unshare = |kinds: &[NamespaceKind]| {
+        hull_namespaces::unshare(kinds).map_err(|err| {
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            InitError::new(Step::CreateNamespaces, names.join(","), &err)
+        })
+    };
+    if bootstrap.create.contains(&NamespaceKind::User) {
+        unshare(&[NamespaceKind::User])?;
+        ask_parent(channel, Stage1Message::WriteIdMaps)?;
+        become_root()?;
+    }
+    let rest: Vec<NamespaceKind> = bootstrap
+        .create
+        .iter()
+        .copied()
+        .filter(|&k| k != NamespaceKind::User)
+        .collect();
+    if !rest.is_empty() {
+        unshare(&rest)?;
+    }
+    if bootstrap.time_offsets && rest.contains(&NamespaceKind::Time) {
+        ask_parent(channel, Stage1Message::WriteTimeOffsets)?;
+    }
+    Ok(())
+}
+
+/// Sends a request and waits for the parent to say it is done.
+fn ask_parent(channel: &Channel, request: Stage1Message) -> Result<(), InitError> {
+    let context = format!("{request:?}");
+    channel
+        .send(&request)
+        .map_err(|err| InitError::new(Step::Channel, context.clone(), &err))?;
+    match channel.recv::<ParentReply>() {
+        Ok(ParentReply::Done) => Ok(()),
+        Ok(ParentReply::Abort) => Err(InitError::message(
+            Step::ParentSetup,
+            context,
+            "the parent gave up",
+        )),
+        Err(err) => Err(InitError::new(Step::Channel, context, &err)),
+    }
+}
+
+/// Root in the user namespace just joined or created: uid and gid 0 (`setresgid`,
+/// `setresuid`), so that the namespaces made next belong to it with full privileges.
+fn become_root() -> Result<(), InitError> {
+    let root_gid = Gid::from_raw(0);
+    let root_uid = Uid::from_raw(0);
+    nix::unistd::setresgid(root_gid, root_gid, root_gid)
+        .map_err(|err| InitError::new(Step::BecomeRoot, "gid 0", &err))?;
+    nix::unistd::setresuid(root_uid, root_uid, root_uid)
+        .map_err(|err| InitError::new(Step::BecomeRoot, "uid 0", &err))
+}
+
+enum Forked {
+    Parent,
+    Child,
+}
+
+/// Forks stage 2 as a sibling (a child of the creator) and reports its pid.
+fn fork(channel: &Channel) -> Result<Forked, InitError> {
+    match sys::fork_sibling() {
+        Err(errno) => Err(InitError::new(Step::Fork, "", &errno)),
+        Ok(None) => Ok(Forked::Child),
+        Ok(Some(pid)) => {
+            let message = Stage1Message::Stage2 { pid: pid.as_raw() };
+            // Stage 2 holds the channel too: if this send fails, stage 2's own first
+            // exchange with the parent fails, and the parent kills it.
+            channel
+                .send(&message)
+                .map_err(|err| InitError::new(Step::Channel, "stage 2 pid", &err))?;
+            Ok(Forked::Parent)
+        }
+    }
+}

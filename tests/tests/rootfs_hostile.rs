@@ -1,0 +1,234 @@
+//! hull-rootfs against a hostile rootfs, as root: symlinks in the image that point mount
+//! destinations at the host (`data -> /etc`, `dev -> /`, an absolute path of a host
+//! directory, `../../..`) must end up inside the rootfs or fail, never mount on or create
+//! anything in the host. Each test checks the host's mount table and files around the run.
+//!
+//! Each test re-executes this binary in a new mount namespace (see `rootfs_support`); its
+//! own harness (`harness = false`): `cargo test -p hull-tests --test rootfs_hostile [NAME]`.
+
+#[path = "rootfs_support/mod.rs"]
+mod support;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use hull_configs::{Config, Mount, MountFlags};
+use hull_rootfs::{finalize, prepare};
+use support::{
+    Child, Scenario, Scratch, Test, chain, default_config, expect_empty, host_cgroup_options,
+    print_mounts, try_write,
+};
+
+const TESTS: &[(&str, Test)] = &[
+    (
+        "symlinked_destinations_stay_inside",
+        symlinked_destinations_stay_inside,
+    ),
+    (
+        "dev_linked_to_root_is_refused",
+        dev_linked_to_root_is_refused,
+    ),
+    (
+        "proc_through_a_symlink_is_refused",
+        proc_through_a_symlink_is_refused,
+    ),
+    (
+        "mount_into_proc_through_a_symlink_is_refused",
+        mount_into_proc_is_refused,
+    ),
+];
+
+const SCENARIOS: &[(&str, Scenario)] = &[
+    ("symlinks", run_symlinks),
+    ("default_prepare", run_prepare_only),
+    ("into_proc", run_into_proc),
+];
+
+fn main() -> ExitCode {
+    support::main(TESTS, SCENARIOS)
+}
+
+// ---- child side ----
+
+fn bind(source: &Path, destination: &str) -> Mount {
+    Mount {
+        source: source.to_owned(),
+        destination: destination.into(),
+        device: "bind".into(),
+        flags: MountFlags::BIND,
+        ..Mount::default()
+    }
+}
+
+/// The default config plus binds of `src/` onto each symlinked destination; prints the
+/// mount table as the host namespace would see it after `prepare` (`prepared=` lines), then
+/// enters and prints the container's.
+fn run_symlinks(dir: &Path) -> Result<(), String> {
+    let mut config = default_config(dir)?;
+    let src = dir.join("src");
+    for destination in ["/data", "/hostdir/sub", "/up/escaped", "/dangle/x"] {
+        config.mounts.push(bind(&src, destination));
+    }
+    let prepared = prepare(&config, &host_cgroup_options(false)?)
+        .map_err(|e| format!("prepare: {}", chain(&e)))?;
+    let text = fs::read_to_string("/proc/self/mountinfo").map_err(|e| e.to_string())?;
+    for line in text.lines() {
+        println!("prepared={line}");
+    }
+    prepared
+        .enter(false)
+        .map_err(|e| format!("enter: {}", chain(&e)))?;
+    finalize(&config).map_err(|e| format!("finalize: {}", chain(&e)))?;
+    print_mounts()?;
+    try_write("/etc/through-data");
+    Ok(())
+}
+
+/// `prepare` of `config`, printing its error as a `prepare_error=` line.
+fn prepare_reporting(config: &Config) -> Result<(), String> {
+    match prepare(config, &host_cgroup_options(false)?) {
+        Ok(_) => println!("prepare_error=none"),
+        Err(err) => println!("prepare_error={}", chain(&err)),
+    }
+    let text = fs::read_to_string("/proc/self/mountinfo").map_err(|e| e.to_string())?;
+    for line in text.lines() {
+        println!("prepared={line}");
+    }
+    Ok(())
+}
+
+fn run_prepare_only(dir: &Path) -> Result<(), String> {
+    prepare_reporting(&default_config(dir)?)
+}
+
+fn run_into_proc(dir: &Path) -> Result<(), String> {
+    let mut config = default_config(dir)?;
+    fs::write(dir.join("src/hostname"), "x\n").map_err(|e| e.to_string())?;
+    config
+        .mounts
+        .push(bind(&dir.join("src/hostname"), "/sneaky"));
+    prepare_reporting(&config)
+}
+
+// ---- parent side ----
+
+/// The mount points the child listed after `prepare` that the host did not have.
+fn new_mount_points(child: &Child) -> Result<Vec<String>, String> {
+    let host = support::host_mounts()?;
+    let host_points: Vec<&String> = host.iter().map(|(point, _, _)| point).collect();
+    let prepared = hull_tests::procfs::parse_mountinfo(&child.all("prepared").join("\n"));
+    Ok(prepared
+        .into_iter()
+        .map(|m| m.mount_point)
+        .filter(|p| !host_points.contains(&p))
+        .collect())
+}
+
+/// Fails unless every mount `prepare` made is inside the rootfs copy.
+fn all_inside(child: &Child, rootfs: &Path) -> Result<Vec<String>, String> {
+    let points = new_mount_points(child)?;
+    let outside: Vec<_> = points
+        .iter()
+        .filter(|p| !Path::new(p).starts_with(rootfs))
+        .collect();
+    match outside.is_empty() {
+        true => Ok(points),
+        false => Err(format!("mounts outside the rootfs: {outside:?}\n{child}")),
+    }
+}
+
+/// Fails when anything a hostile link aims at exists on the host.
+fn host_untouched(scratch: &Scratch) -> Result<(), String> {
+    expect_empty(&scratch.host())?;
+    for path in ["/made", "/escaped", "/etc/through-data", "/sneaky"] {
+        if Path::new(path).exists() {
+            return Err(format!("{path} was created on the host"));
+        }
+    }
+    Ok(())
+}
+
+fn symlinked_destinations_stay_inside() -> Result<(), String> {
+    let scratch = Scratch::new()?;
+    let rootfs = scratch.rootfs();
+    let link = |target: &Path, name: &str| {
+        symlink(target, rootfs.join(name)).map_err(|e| format!("symlink {name}: {e}"))
+    };
+    link(Path::new("/etc"), "data")?;
+    link(&scratch.host(), "hostdir")?;
+    link(Path::new("../../../../../../.."), "up")?;
+    link(Path::new("/made/here"), "dangle")?;
+
+    let child = scratch.run("symlinks", &[])?;
+    child.succeeded()?;
+    let points = all_inside(&child, &rootfs)?;
+    let host_inside = rootfs.join(scratch.host().strip_prefix("/").unwrap_or(Path::new("")));
+    let expected: [PathBuf; 4] = [
+        rootfs.join("etc"),
+        host_inside.join("sub"),
+        rootfs.join("escaped"),
+        rootfs.join("made/here/x"),
+    ];
+    for path in &expected {
+        if !points.iter().any(|p| Path::new(p) == path) {
+            return Err(format!(
+                "nothing mounted on {}: {points:?}\n{child}",
+                path.display()
+            ));
+        }
+    }
+    // Inside, the bind through `data` is the container's /etc, read-only root or not.
+    child.mount("/etc")?;
+    host_untouched(&scratch)
+}
+
+fn dev_linked_to_root_is_refused() -> Result<(), String> {
+    let scratch = Scratch::new()?;
+    let dev = scratch.rootfs().join("dev");
+    fs::remove_dir(&dev).map_err(|e| format!("rmdir dev: {e}"))?;
+    symlink("/", &dev).map_err(|e| format!("symlink dev: {e}"))?;
+    let child = scratch.run("default_prepare", &[])?;
+    child.succeeded()?;
+    let error = child.get("prepare_error").unwrap_or_default();
+    if !error.contains("/dev resolves to the root of the rootfs") {
+        return Err(format!("unexpected result of prepare\n{child}"));
+    }
+    all_inside(&child, &scratch.rootfs())?;
+    host_untouched(&scratch)
+}
+
+fn proc_through_a_symlink_is_refused() -> Result<(), String> {
+    let scratch = Scratch::new()?;
+    let proc = scratch.rootfs().join("proc");
+    fs::remove_dir(&proc).map_err(|e| format!("rmdir proc: {e}"))?;
+    symlink("/etc", &proc).map_err(|e| format!("symlink proc: {e}"))?;
+    let child = scratch.run("default_prepare", &[])?;
+    child.succeeded()?;
+    let error = child.get("prepare_error").unwrap_or_default();
+    if !error.starts_with("cannot resolve /proc inside the rootfs") {
+        return Err(format!("unexpected result of prepare\n{child}"));
+    }
+    let points = all_inside(&child, &scratch.rootfs())?;
+    if points.iter().any(|p| p.ends_with("/etc")) {
+        return Err(format!(
+            "proc was mounted through the link: {points:?}\n{child}"
+        ));
+    }
+    host_untouched(&scratch)
+}
+
+fn mount_into_proc_is_refused() -> Result<(), String> {
+    let scratch = Scratch::new()?;
+    let sneaky = scratch.rootfs().join("sneaky");
+    symlink("/proc/sys/kernel/hostname", &sneaky).map_err(|e| format!("symlink: {e}"))?;
+    let child = scratch.run("into_proc", &[])?;
+    child.succeeded()?;
+    let error = child.get("prepare_error").unwrap_or_default();
+    if !error.contains("cannot mount on /proc/sys/kernel/hostname") {
+        return Err(format!("unexpected result of prepare\n{child}"));
+    }
+    all_inside(&child, &scratch.rootfs())?;
+    host_untouched(&scratch)
+}
