@@ -6,7 +6,7 @@ use hull_cgroups::Manager;
 use hull_configs::HookPoint;
 use nix::errno::Errno;
 use nix::sys::signal::{Signal, kill};
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
 use super::Container;
@@ -51,19 +51,20 @@ impl Container {
     }
 }
 
-/// Makes sure the init is gone: killed, and reaped when it is our child (a zombie of
-/// another parent counts as gone).
+/// Makes sure the init is gone: killed, and seen to exit. When it is our child it is
+/// left as a zombie for [`crate::Process::wait`] to collect (`waitid` with `WNOWAIT`); a
+/// zombie of another parent counts as gone.
 fn reap(init: InitProcess) {
     let pid = Pid::from_raw(init.pid);
     if init.is_alive() {
         // Killed through the cgroup already when it has one; this covers an init without.
         let _ = kill(pid, Signal::SIGKILL);
     }
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT | WaitPidFlag::__WALL;
     let deadline = Instant::now() + EXIT_WAIT;
     loop {
-        match waitpid(pid, Some(WaitPidFlag::WNOHANG | WaitPidFlag::__WALL)) {
-            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD)
-                if init.is_alive() && Instant::now() < deadline => {}
+        match waitid(Id::Pid(pid), flags) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) if init.is_alive() && Instant::now() < deadline => {}
             _ => return,
         }
         std::thread::sleep(Duration::from_millis(5));

@@ -1,6 +1,7 @@
 //! `start`: create the container's init and leave it blocked before its program, as
 //! runc's `create` does. The parent's side of the init protocol.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::process::Child;
 
@@ -46,12 +47,7 @@ impl Container {
             });
         }
         let fifo = dir.path().join(EXEC_FIFO);
-        nix::unistd::mkfifo(&fifo, Mode::from_bits_truncate(0o622)).map_err(|errno| {
-            ContainerError::Fifo {
-                path: fifo.clone(),
-                source: errno.into(),
-            }
-        })?;
+        make_fifo(&fifo)?;
         let cgroup = match self.prepare_cgroup() {
             Ok(cgroup) => cgroup,
             Err(err) => {
@@ -179,7 +175,14 @@ impl Launch<'_> {
             exec_fifo: fifo.to_owned(),
             cgroup_mounts: cgroup_mounts(self.cgroup)?,
         };
-        parent.send(&config)?;
+        // The FIFO goes as a descriptor: the init may not be able to reach the state
+        // directory (a user namespace makes it someone else).
+        let fifo_fd = std::fs::File::options()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
+            .open(fifo)
+            .map_err(|source| ContainerError::Fifo { path: fifo.to_owned(), source })?;
+        parent.send_with_fds(&config, &[std::os::fd::AsFd::as_fd(&fifo_fd)])?;
         loop {
             let (message, fds) = parent.recv_with_fds::<Stage2Message>()?;
             match message {
@@ -249,6 +252,15 @@ impl Launch<'_> {
         // Anything it forked is in the cgroup.
         let _ = self.cgroup.kill_all(Signal::SIGKILL);
     }
+}
+
+/// Makes the exec FIFO, writable by anyone (the container's process may run as any user,
+/// in any user namespace, when it opens it), readable only by its owner.
+fn make_fifo(fifo: &Path) -> Result<()> {
+    let fifo_error = |source| ContainerError::Fifo { path: fifo.to_owned(), source };
+    nix::unistd::mkfifo(fifo, Mode::from_bits_truncate(0o622)).map_err(|errno| fifo_error(errno.into()))?;
+    // The umask may have taken bits away; the mode must be exactly this.
+    std::fs::set_permissions(fifo, std::os::unix::fs::PermissionsExt::from_mode(0o622)).map_err(fifo_error)
 }
 
 /// Answers a request of the init: done, or abort and return the error.

@@ -7,7 +7,6 @@ mod exec;
 mod identity;
 
 use std::fs::File;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use hull_configs::{Config, HookPoint, NamespaceKind};
@@ -35,7 +34,13 @@ pub(crate) fn at<E: std::error::Error + 'static>(
 /// failure and exits.
 pub(crate) fn run(channel: Channel) -> ! {
     let err = match setup(&channel) {
-        Ok(ready) => ready.exec(&channel),
+        Ok(ready) => {
+            let err = ready.exec(&channel);
+            // Once ready, the parent may be gone (`hull create` exits): the process's own
+            // stderr is where this failure can still be seen.
+            eprintln!("hull init: {}", crate::error::chain(&err));
+            err
+        }
         Err(err) => err,
     };
     // The parent learns of the failure from this message or from the channel closing.
@@ -48,14 +53,14 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     // Until the program runs, dying with the parent beats living on half set up.
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
         .map_err(at(Step::ProcessAttributes, "parent death signal"))?;
-    let init: InitConfig = channel.recv().map_err(at(Step::ReceiveConfig, ""))?;
+    let (init, fds): (InitConfig, _) = channel.recv_with_fds().map_err(at(Step::ReceiveConfig, ""))?;
+    let fifo = fds
+        .into_iter()
+        .next()
+        .map(File::from)
+        .ok_or_else(|| InitError::message(Step::ExecFifo, init.exec_fifo.display().to_string(), "no FIFO came with the configuration"))?;
     let config = &init.config;
     let user = resolve_user(config, &init.process)?;
-    let fifo = File::options()
-        .read(true)
-        .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
-        .open(&init.exec_fifo)
-        .map_err(at(Step::ExecFifo, init.exec_fifo.display().to_string()))?;
     rootfs(channel, &init)?;
     if init.process.terminal {
         console::setup(channel, &user)?;
