@@ -103,6 +103,19 @@ pub enum ContainerError {
     /// Writing the clock offsets of the container's time namespace failed.
     #[error("cannot write the time namespace's clock offsets")]
     TimeOffsets(#[source] NamespacesError),
+    /// An rlimit could not be set on the container's init.
+    #[error("cannot set {kind} to {soft}:{hard}")]
+    Rlimit {
+        /// The resource.
+        kind: hull_configs::RlimitKind,
+        /// The soft limit.
+        soft: u64,
+        /// The hard limit.
+        hard: u64,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
     /// A hook failed.
     #[error(transparent)]
     Hook(#[from] HookFailure),

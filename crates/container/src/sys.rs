@@ -64,12 +64,17 @@ pub(crate) fn inherited_init_channel(env_var: &str) -> Option<OwnedFd> {
 
 /// Sets the soft and hard limits of `resource` for this process (`prlimit(2)` on pid 0).
 pub(crate) fn set_rlimit(resource: i32, soft: u64, hard: u64) -> io::Result<()> {
+    set_rlimit_of(0, resource, soft, hard)
+}
+
+/// Sets the soft and hard limits of `resource` for process `pid` (`prlimit(2)`).
+pub(crate) fn set_rlimit_of(pid: i32, resource: i32, soft: u64, hard: u64) -> io::Result<()> {
     let limit = libc::rlimit64 {
         rlim_cur: soft,
         rlim_max: hard,
     };
     // SAFETY: `limit` is a live rlimit64 for the call; a null old-limit pointer is allowed.
-    let ret = unsafe { libc::prlimit64(0, resource as _, &limit, std::ptr::null_mut()) };
+    let ret = unsafe { libc::prlimit64(pid, resource as _, &limit, std::ptr::null_mut()) };
     check(ret)
 }
 

@@ -60,11 +60,13 @@ fn reap(init: InitProcess) {
         // Killed through the cgroup already when it has one; this covers an init without.
         let _ = kill(pid, Signal::SIGKILL);
     }
-    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT | WaitPidFlag::__WALL;
+    let flags =
+        WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT | WaitPidFlag::__WALL;
     let deadline = Instant::now() + EXIT_WAIT;
     loop {
         match waitid(Id::Pid(pid), flags) {
-            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) if init.is_alive() && Instant::now() < deadline => {}
+            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD)
+                if init.is_alive() && Instant::now() < deadline => {}
             _ => return,
         }
         std::thread::sleep(Duration::from_millis(5));

@@ -120,6 +120,7 @@ impl Launch<'_> {
                 });
             }
         }
+        set_rlimits(pid, process.rlimits.as_ref().unwrap_or(&config.rlimits))?;
         self.stage2(&parent, pid, process, fifo)?;
         InitProcess::of(pid.as_raw())
     }
@@ -181,7 +182,10 @@ impl Launch<'_> {
             .read(true)
             .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
             .open(fifo)
-            .map_err(|source| ContainerError::Fifo { path: fifo.to_owned(), source })?;
+            .map_err(|source| ContainerError::Fifo {
+                path: fifo.to_owned(),
+                source,
+            })?;
         parent.send_with_fds(&config, &[std::os::fd::AsFd::as_fd(&fifo_fd)])?;
         loop {
             let (message, fds) = parent.recv_with_fds::<Stage2Message>()?;
@@ -254,13 +258,39 @@ impl Launch<'_> {
     }
 }
 
+/// Sets the rlimits of stage 2 from here (`prlimit(2)` on its pid), as runc does: in a
+/// user namespace the container cannot raise a hard limit itself, while the parent, in the
+/// initial namespace, may.
+fn set_rlimits(pid: Pid, rlimits: &[hull_configs::Rlimit]) -> Result<()> {
+    for rlimit in rlimits {
+        crate::sys::set_rlimit_of(
+            pid.as_raw(),
+            rlimit.kind.resource(),
+            rlimit.soft,
+            rlimit.hard,
+        )
+        .map_err(|source| ContainerError::Rlimit {
+            kind: rlimit.kind,
+            soft: rlimit.soft,
+            hard: rlimit.hard,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// Makes the exec FIFO, writable by anyone (the container's process may run as any user,
 /// in any user namespace, when it opens it), readable only by its owner.
 fn make_fifo(fifo: &Path) -> Result<()> {
-    let fifo_error = |source| ContainerError::Fifo { path: fifo.to_owned(), source };
-    nix::unistd::mkfifo(fifo, Mode::from_bits_truncate(0o622)).map_err(|errno| fifo_error(errno.into()))?;
+    let fifo_error = |source| ContainerError::Fifo {
+        path: fifo.to_owned(),
+        source,
+    };
+    nix::unistd::mkfifo(fifo, Mode::from_bits_truncate(0o622))
+        .map_err(|errno| fifo_error(errno.into()))?;
     // The umask may have taken bits away; the mode must be exactly this.
-    std::fs::set_permissions(fifo, std::os::unix::fs::PermissionsExt::from_mode(0o622)).map_err(fifo_error)
+    std::fs::set_permissions(fifo, std::os::unix::fs::PermissionsExt::from_mode(0o622))
+        .map_err(fifo_error)
 }
 
 /// Answers a request of the init: done, or abort and return the error.

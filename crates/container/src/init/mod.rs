@@ -53,12 +53,16 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     // Until the program runs, dying with the parent beats living on half set up.
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
         .map_err(at(Step::ProcessAttributes, "parent death signal"))?;
-    let (init, fds): (InitConfig, _) = channel.recv_with_fds().map_err(at(Step::ReceiveConfig, ""))?;
-    let fifo = fds
-        .into_iter()
-        .next()
-        .map(File::from)
-        .ok_or_else(|| InitError::message(Step::ExecFifo, init.exec_fifo.display().to_string(), "no FIFO came with the configuration"))?;
+    let (init, fds): (InitConfig, _) = channel
+        .recv_with_fds()
+        .map_err(at(Step::ReceiveConfig, ""))?;
+    let fifo = fds.into_iter().next().map(File::from).ok_or_else(|| {
+        InitError::message(
+            Step::ExecFifo,
+            init.exec_fifo.display().to_string(),
+            "no FIFO came with the configuration",
+        )
+    })?;
     let config = &init.config;
     let user = resolve_user(config, &init.process)?;
     rootfs(channel, &init)?;
