@@ -45,7 +45,8 @@ pub struct IntelRdt {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// The OCI runtime-spec version the config came from.
+    /// The OCI runtime-spec version the config was made for ([`crate::OCI_VERSION`] by
+    /// specconv, as runc records its own).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub version: String,
     /// The container's root filesystem, an absolute path.

@@ -45,7 +45,8 @@ pub use seccomp::{
     Seccomp, SeccompAction, SeccompArch, SeccompFlag, SeccompOp, SyscallArg, SyscallRule,
 };
 pub use spec::{
-    DefaultSpecOptions, RootlessIds, default_spec, default_spec_json, default_spec_value,
+    DefaultSpecOptions, OCI_VERSION, RootlessIds, default_spec, default_spec_json,
+    default_spec_value,
 };
 
 /// The OCI runtime-spec types `specconv` reads, re-exported so that callers need not depend

@@ -7,6 +7,10 @@
 use oci_spec::runtime::Spec;
 use serde_json::{Map, Value, json};
 
+/// The version of the OCI runtime spec hull implements: what the default spec declares and
+/// what a converted config records, as runc records its own.
+pub const OCI_VERSION: &str = "1.2.1";
+
 /// The default spec as hull ships it.
 const DEFAULT_SPEC: &str = include_str!("default-spec.json");
 

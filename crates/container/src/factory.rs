@@ -11,7 +11,7 @@ use crate::container::Container;
 use crate::error::Result;
 use crate::id::check_id;
 use crate::spawn::InitCommand;
-use crate::state::{StateDir, StateError, StoredState, now_rfc3339};
+use crate::state::{StateDir, StateError, StoredState};
 
 /// Creates and loads containers kept under one state root (`<root>/<id>/state.json`).
 #[derive(Clone, Debug)]
@@ -82,7 +82,7 @@ impl Factory {
         let state = StoredState {
             id: id.to_owned(),
             init: None,
-            created: now_rfc3339(),
+            created: crate::time::rfc3339_nano(std::time::SystemTime::now()),
             owner: nix::unistd::geteuid().as_raw(),
             cgroup_paths: Default::default(),
             config,

@@ -12,6 +12,7 @@ mod process;
 mod spawn;
 mod state;
 mod sys;
+pub mod time;
 
 pub use container::{Container, State};
 pub use error::{ContainerError, Result, chain};

@@ -295,55 +295,9 @@ impl StateDir {
     }
 }
 
-/// The current time as RFC 3339 in UTC with nanoseconds (`2026-11-27T21:33:00.123456789Z`),
-/// the form runc writes `created` in.
-pub(crate) fn now_rfc3339() -> String {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    rfc3339(since_epoch.as_secs(), since_epoch.subsec_nanos())
-}
-
-fn rfc3339(secs: u64, nanos: u32) -> String {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, for non-negative counts).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc3339_of_known_instants() {
-        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000000000Z");
-        assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.000000005Z");
-        assert_eq!(
-            rfc3339(1_795_815_180, 123_456_789),
-            "2026-11-27T21:33:00.123456789Z"
-        );
-    }
 
     #[test]
     fn state_is_written_atomically_and_read_back() {
@@ -356,7 +310,7 @@ mod tests {
                 pid: 42,
                 start_time: 7,
             }),
-            created: now_rfc3339(),
+            created: crate::time::rfc3339_nano(std::time::SystemTime::now()),
             owner: 0,
             cgroup_paths: BTreeMap::new(),
             config: Config::default(),

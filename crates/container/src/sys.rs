@@ -191,3 +191,13 @@ pub(crate) fn set_controlling_terminal(tty: std::os::fd::BorrowedFd<'_>) -> io::
     let ret = unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&tty), libc::TIOCSCTTY, 0) };
     check(ret)
 }
+
+/// Puts `SIGPIPE` back to its default disposition (`signal(SIGPIPE, SIG_DFL)`).
+pub(crate) fn default_sigpipe() -> io::Result<()> {
+    // SAFETY: SIG_DFL installs no handler, so no code of ours can run as a signal handler.
+    let previous = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    match previous {
+        libc::SIG_ERR => Err(io::Error::last_os_error()),
+        _ => Ok(()),
+    }
+}

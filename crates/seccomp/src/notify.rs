@@ -10,15 +10,13 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 
+use hull_configs::OCI_VERSION;
 use hull_configs::oci::{ContainerProcessState, SECCOMP_FD_NAME, State};
 use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
 
 use crate::data::SeccompData;
 use crate::error::{Result, SeccompError};
 use crate::sys;
-
-/// The runtime-spec version written in the messages.
-const OCI_VERSION: &str = "1.2.1";
 
 /// The message runc sends with a listener: `fds` names the one fd, `pid` is the process the
 /// runtime started, `metadata` is the config's `listener_metadata`.

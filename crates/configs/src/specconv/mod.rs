@@ -232,7 +232,7 @@ pub fn convert(spec: &Spec, opts: &SpecOptions) -> Result<Conversion, SpecError>
     let root = spec.root().as_ref().ok_or(SpecError::MissingRoot)?;
     let mut warnings = Vec::new();
     let mut config = Config {
-        version: spec.version().clone(),
+        version: crate::OCI_VERSION.to_owned(),
         rootfs: opts.bundle.join(root.path()),
         readonly_rootfs: root.readonly().unwrap_or(false),
         no_pivot_root: opts.no_pivot_root,

@@ -17,7 +17,7 @@ use super::Container;
 use crate::error::{ContainerError, Result};
 use crate::hooks::{self, OciState};
 use crate::message::{CgroupMountSpec, InitConfig, Stage2Message};
-use crate::process::Process;
+use crate::process::{Process, ProcessSpec};
 use crate::spawn::spawn_stage1;
 use crate::state::{EXEC_FIFO, InitProcess, StateDir, Status};
 
@@ -100,6 +100,8 @@ impl Launch<'_> {
     fn run(&mut self, process: &mut Process, fifo: &Path) -> Result<InitProcess> {
         let config = &self.container.state.config;
         let (parent, child) = Channel::pair()?;
+        // Taken before the spawn, which hands the extra files to stage 1.
+        let spec = process.spec();
         let mut stage1 = spawn_stage1(&self.container.init, process, child)?;
         let stage1_pid = Pid::from_raw(stage1.id() as i32);
         let pid = self.stage1(&parent, &mut stage1, stage1_pid, config);
@@ -121,7 +123,7 @@ impl Launch<'_> {
             }
         }
         set_rlimits(pid, process.rlimits.as_ref().unwrap_or(&config.rlimits))?;
-        self.stage2(&parent, pid, process, fifo)?;
+        self.stage2(&parent, pid, process, spec, fifo)?;
         InitProcess::of(pid.as_raw())
     }
 
@@ -166,13 +168,20 @@ impl Launch<'_> {
 
     /// Sends stage 2 its configuration, runs the hooks it asks for, and waits until it is
     /// ready.
-    fn stage2(&self, parent: &Channel, pid: Pid, process: &mut Process, fifo: &Path) -> Result<()> {
+    fn stage2(
+        &self,
+        parent: &Channel,
+        pid: Pid,
+        process: &mut Process,
+        spec: ProcessSpec,
+        fifo: &Path,
+    ) -> Result<()> {
         let container = self.container;
         let config = InitConfig {
             id: container.id.clone(),
             pid: pid.as_raw(),
             config: container.state.config.clone(),
-            process: process.spec(),
+            process: spec,
             exec_fifo: fifo.to_owned(),
             cgroup_mounts: cgroup_mounts(self.cgroup)?,
         };
@@ -369,7 +378,7 @@ impl Container {
         let config = &self.state.config;
         OciState {
             oci_version: if config.version.is_empty() {
-                "1.2.1"
+                hull_configs::OCI_VERSION
             } else {
                 &config.version
             },

@@ -58,14 +58,17 @@ impl Ready {
         let first_stray = 3 + process.extra_files as u32;
         sys::close_range_cloexec(first_stray)
             .map_err(at(Step::CloseFds, first_stray.to_string()))?;
+        // The parent may exit as soon as it hears "ready" (`hull create` does): from here on
+        // only the configured parent-death signal applies, not the SIGKILL of the setup.
+        let signal = self.init.config.parent_death_signal.unwrap_or(0);
+        sys::set_parent_death_signal(signal)
+            .map_err(at(Step::ProcessAttributes, "parent death signal"))?;
         channel
             .send(&Stage2Message::Ready)
             .map_err(at(Step::Channel, "ready"))?;
         wait_for_start(&self.fifo)?;
         run_own_hooks(&self.init, HookPoint::StartContainer)?;
-        let signal = self.init.config.parent_death_signal.unwrap_or(0);
-        sys::set_parent_death_signal(signal)
-            .map_err(at(Step::ProcessAttributes, "parent death signal"))?;
+        reset_signals()?;
         execve(&program, &process.args, &self.env)
     }
 
@@ -113,6 +116,16 @@ fn wait_for_start(fifo: &File) -> InitResult<()> {
         .open(&path)
         .map_err(at(Step::ExecFifo, path.clone()))?;
     writer.write_all(b"0").map_err(at(Step::ExecFifo, path))
+}
+
+/// The program starts with no blocked signal and `SIGPIPE` at its default: what the init
+/// inherited from its spawner, and the Rust runtime's ignored `SIGPIPE`, are not the
+/// container's business.
+fn reset_signals() -> InitResult<()> {
+    use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
+    sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
+        .map_err(at(Step::ProcessAttributes, "signal mask"))?;
+    sys::default_sigpipe().map_err(at(Step::ProcessAttributes, "SIGPIPE"))
 }
 
 /// `execve(2)` of `program`; returns only its error.

@@ -163,7 +163,7 @@ pub(crate) fn run_own_hooks(init: &InitConfig, point: HookPoint) -> InitResult<(
     let config = &init.config;
     let state = OciState {
         oci_version: if config.version.is_empty() {
-            "1.2.1"
+            hull_configs::OCI_VERSION
         } else {
             &config.version
         },
