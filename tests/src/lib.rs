@@ -21,6 +21,10 @@ pub use report::{CapSet, Capabilities, Ids, Mount, OpenFd, Report, Rlimit};
 /// The environment variable naming the test root filesystem, set by `cargo xtask test`.
 pub const ROOTFS_ENV: &str = "HULL_TEST_ROOTFS";
 
+/// The environment variable naming the `hull` binary the CLI tests run, set by
+/// `cargo xtask test` after it builds `hull-cli`.
+pub const BINARY_ENV: &str = "HULL_BINARY";
+
 /// Where the probe lives inside the test root filesystem.
 pub const PROBE: &str = "/bin/hull-probe";
 
@@ -63,6 +67,28 @@ pub fn test_rootfs() -> PathBuf {
         dir.display(),
     );
     dir
+}
+
+/// The `hull` binary that `cargo xtask test` built, from [`BINARY_ENV`].
+///
+/// # Panics
+///
+/// When the variable is unset, or names no file.
+#[track_caller]
+pub fn hull_binary() -> PathBuf {
+    let Some(path) = std::env::var_os(BINARY_ENV) else {
+        panic!(
+            "{BINARY_ENV} is not set: run the CLI tests through `cargo xtask test`, which builds \
+             hull and sets it (or `cargo build -p hull-cli` and set it to target/debug/hull)"
+        );
+    };
+    let path = PathBuf::from(path);
+    assert!(
+        path.is_file(),
+        "{BINARY_ENV}={} is not a file: build it with `cargo build -p hull-cli`",
+        path.display()
+    );
+    path
 }
 
 /// The [`Report`] that a probe run printed, after checking that it succeeded.

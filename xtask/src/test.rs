@@ -84,15 +84,20 @@ fn build_rootfs() -> Result<String> {
     Ok("ok".into())
 }
 
+/// The privileged tests, with the test rootfs and the `hull` binary that the CLI tests
+/// run, built first.
 fn integration_tests() -> Result<String> {
     let rootfs = cargo::target_dir().join(TEST_ROOTFS);
     if !sys::is_root() {
         return Err(XtaskError::NotRoot { rootfs });
     }
+    cargo::run(&["build", "-p", "hull-cli"])?;
+    let hull = cargo::target_dir().join("debug").join("hull");
     command::run(
         cargo::cargo()
             .args(["test", "-p", "hull-tests"])
-            .env("HULL_TEST_ROOTFS", &rootfs),
+            .env("HULL_TEST_ROOTFS", &rootfs)
+            .env("HULL_BINARY", &hull),
     )
     .map(|()| "ok".into())
 }

@@ -1,0 +1,103 @@
+//! Bad input to the library: each is a clear, typed error, and nothing is left behind — no
+//! state directory, no cgroup, no mount, no process.
+
+mod container_support;
+
+use container_support::*;
+use hull_container::ContainerError;
+use hull_container::configs::ConfigsError;
+
+#[test]
+fn ids_that_are_not_plain_names_are_refused() {
+    let t = TestFactory::new();
+    for id in ["../x", "a/b", "", ".", "..", "x y"] {
+        let err = t
+            .factory
+            .create(id, config_for("unused", |_| {}))
+            .unwrap_err();
+        assert!(
+            matches!(err, ContainerError::InvalidId { .. }),
+            "{id:?}: {err}"
+        );
+        assert!(err.to_string().contains("invalid container id"), "{err}");
+    }
+    assert!(
+        std::fs::read_dir(t.root()).unwrap().next().is_none(),
+        "the state root is not empty"
+    );
+    assert!(!t.root().parent().unwrap().join("x").exists());
+}
+
+#[test]
+fn an_existing_id_is_refused_and_the_first_container_survives() {
+    let t = TestFactory::new();
+    let id = unique("twice");
+    let mut first = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
+    let mut process = shell("sleep 100");
+    first.run(&mut process).unwrap();
+    let err = t.factory.create(&id, config_for(&id, |_| {})).unwrap_err();
+    assert!(matches!(err, ContainerError::Exists { .. }), "{err}");
+    assert_eq!(first.status().unwrap(), hull_container::Status::Running);
+    first.destroy().unwrap();
+    process.wait().unwrap();
+}
+
+#[test]
+fn a_missing_rootfs_is_refused_before_anything_exists() {
+    let t = TestFactory::new();
+    let before = host_mounts();
+    let id = unique("norootfs");
+    let mut config = config_for(&id, |_| {});
+    config.rootfs = "/nonexistent/rootfs".into();
+    let err = t.factory.create(&id, config).unwrap_err();
+    assert!(
+        matches!(err, ContainerError::Configs(ConfigsError::Validate(_))),
+        "{err}"
+    );
+    assert!(
+        hull_container::chain(&err).contains("/nonexistent/rootfs"),
+        "{}",
+        hull_container::chain(&err)
+    );
+    assert!(!t.root().join(&id).exists());
+    assert!(!cgroup_left(&id));
+    assert_eq!(host_mounts(), before);
+}
+
+#[test]
+fn a_program_that_does_not_exist_fails_start_and_leaves_nothing_running() {
+    let t = TestFactory::new();
+    let before = host_mounts();
+    let id = unique("noprog");
+    let mut container = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
+    let mut process = hull_container::Process::new(["no-such-program"]);
+    process.env = vec!["PATH=/bin".into()];
+    let err = container.start(&mut process).unwrap_err();
+    let ContainerError::Init(init) = &err else {
+        panic!("unexpected {err}")
+    };
+    assert_eq!(init.step, hull_container::nsenter::Step::Exec);
+    assert!(
+        hull_container::chain(&err).contains("executable file not found"),
+        "{}",
+        hull_container::chain(&err)
+    );
+    assert_eq!(container.status().unwrap(), hull_container::Status::Stopped);
+    assert!(!cgroup_left(&id));
+    assert!(!t.root().join(&id).join("exec.fifo").exists());
+    container.destroy().unwrap();
+    assert!(!t.root().join(&id).exists());
+    assert_eq!(host_mounts(), before);
+}
+
+#[test]
+fn a_malformed_config_is_an_error_naming_the_field() {
+    let err = hull_container::configs::Config::from_json(
+        r#"{"rootfs": "/", "namespaces": [{"type": "net"}]}"#,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, ConfigsError::Json { field, .. } if field == "namespaces[0].type"),
+        "{err}"
+    );
+}
