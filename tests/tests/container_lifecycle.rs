@@ -127,3 +127,37 @@ fn a_network_namespace_can_be_joined_by_path() {
     assert!(ran.status.success());
     assert_eq!(ran.stdout.trim(), expected.to_str().unwrap());
 }
+
+#[test]
+fn a_bind_mounted_network_namespace_can_be_joined() {
+    let t = TestFactory::new();
+    let id = unique("netns-bind");
+    // As `ip netns add` (and podman) make them: a namespace file bind-mounted under /run/netns.
+    let name = unique("hull-test");
+    let added = std::process::Command::new("ip")
+        .args(["netns", "add", &name])
+        .status()
+        .unwrap();
+    assert!(added.success(), "ip netns add failed");
+    let path = format!("/run/netns/{name}");
+    let expected = std::process::Command::new("ip")
+        .args(["netns", "exec", &name, "readlink", "/proc/self/ns/net"])
+        .output()
+        .unwrap();
+    let mut config = config_for(&id, |_| {});
+    config
+        .namespaces
+        .set(NamespaceKind::Network, Some(path.into()));
+    config.networks.clear();
+    let ran = run_in(&t.factory, &id, config, shell("readlink /proc/self/ns/net"));
+    let deleted = std::process::Command::new("ip")
+        .args(["netns", "delete", &name])
+        .status()
+        .unwrap();
+    assert!(ran.status.success());
+    assert_eq!(
+        ran.stdout.trim(),
+        String::from_utf8_lossy(&expected.stdout).trim()
+    );
+    assert!(deleted.success());
+}

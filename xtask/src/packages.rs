@@ -33,6 +33,10 @@ pub const TEST_PACKAGES: &[Package] = &[
         name: "uidmap",
         why: "newuidmap and newgidmap, which write several id ranges for an unprivileged user",
     },
+    Package {
+        name: "iproute2",
+        why: "ip netns, to make the bind-mounted network namespaces containers join in tests",
+    },
 ];
 
 /// What [`ensure`] found and did.

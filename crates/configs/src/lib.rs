@@ -16,6 +16,7 @@ mod sched;
 mod seccomp;
 mod spec;
 pub mod specconv;
+mod sys;
 pub mod validate;
 
 pub use capability::{Capabilities, Capability, CapabilitySet};

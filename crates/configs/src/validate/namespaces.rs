@@ -1,9 +1,9 @@
 //! Namespaces must exist on the host and be what they claim; settings that only make
 //! sense inside a private namespace (hostname, id maps, clock offsets, interfaces) need it.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use super::HostFacts;
@@ -146,41 +146,37 @@ fn check_kinds_and_paths(config: &Config, host: &HostFacts) -> Result<(), Namesp
             return Err(NamespaceError::Duplicate { kind: ns.kind });
         }
         if let Some(path) = &ns.path {
-            check_namespace_file(&host.proc, ns.kind, path)?;
+            check_namespace_file(ns.kind, path)?;
         }
     }
     Ok(())
 }
 
-/// Opens `path` and asks the kernel what it is: the link text of an open namespace file in
-/// `/proc/self/fd` reads `<kind>:[<inode>]`.
-fn check_namespace_file(
-    proc: &Path,
-    kind: NamespaceKind,
-    path: &Path,
-) -> Result<(), NamespaceError> {
-    let open_error = |source| NamespaceError::OpenPath {
+/// Opens `path` and asks the kernel what it is (`NS_GET_NSTYPE`), which works for
+/// `/proc/<pid>/ns/*` and for bind mounts of them (`/run/netns/x`) alike.
+fn check_namespace_file(kind: NamespaceKind, path: &Path) -> Result<(), NamespaceError> {
+    let file = File::open(path).map_err(|source| NamespaceError::OpenPath {
         kind,
         path: path.to_owned(),
         source,
-    };
-    let file = File::open(path).map_err(open_error)?;
-    let link = fs::read_link(proc.join("self/fd").join(file.as_raw_fd().to_string()))
-        .map_err(open_error)?;
-    let not_ns = || NamespaceError::NotNamespaceFile {
-        kind,
-        path: path.to_owned(),
-    };
-    let text = link.to_str().ok_or_else(not_ns)?;
-    let (found, rest) = text.split_once(":[").ok_or_else(not_ns)?;
-    if !rest.ends_with(']') || NamespaceKind::from_proc_name(found).is_none() {
-        return Err(not_ns());
-    }
-    if found != kind.proc_name() {
+    })?;
+    let found = crate::sys::namespace_type(file.as_fd())
+        .ok()
+        .and_then(|flag| {
+            NamespaceKind::ALL
+                .iter()
+                .copied()
+                .find(|k| k.clone_flag() == flag)
+        })
+        .ok_or_else(|| NamespaceError::NotNamespaceFile {
+            kind,
+            path: path.to_owned(),
+        })?;
+    if found != kind {
         return Err(NamespaceError::KindMismatch {
             kind,
             path: path.to_owned(),
-            found: found.to_owned(),
+            found: found.proc_name().to_owned(),
         });
     }
     Ok(())
