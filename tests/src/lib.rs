@@ -9,6 +9,7 @@
 //! that says how to run them, they never pass silently. Run them all with
 //! `cargo xtask test` (as root), which builds the rootfs and sets [`ROOTFS_ENV`].
 
+pub mod harness;
 pub mod procfs;
 mod report;
 mod sys;

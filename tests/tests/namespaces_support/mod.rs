@@ -29,8 +29,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// A test, or a scenario: `Err` says what went wrong.
 pub type Outcome = Result<(), String>;
 
-/// A test of the list.
-pub type Test = fn() -> Outcome;
+pub use hull_tests::harness::Test;
 
 /// The `main` of a test binary: runs `scenario` in a re-executed child, else the tests
 /// whose names contain the first non-option argument (all of them without one), as root.
@@ -49,40 +48,8 @@ pub fn main(tests: &[(&str, Test)], scenario: fn(&str) -> Outcome) -> ExitCode {
             }
         };
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|arg| arg == "--list") {
-        for (name, _) in tests {
-            println!("{name}: test");
-        }
-        return ExitCode::SUCCESS;
-    }
     hull_tests::require_root();
-    let filter = args.iter().find(|arg| !arg.starts_with('-'));
-    let chosen: Vec<_> = tests
-        .iter()
-        .filter(|(name, _)| filter.is_none_or(|f| name.contains(f.as_str())))
-        .collect();
-    println!("\nrunning {} tests", chosen.len());
-    let mut failed = 0;
-    for (name, test) in &chosen {
-        match test() {
-            Ok(()) => println!("test {name} ... ok"),
-            Err(message) => {
-                println!("test {name} ... FAILED\n    {message}");
-                failed += 1;
-            }
-        }
-    }
-    let verdict = if failed == 0 { "ok" } else { "FAILED" };
-    println!(
-        "\ntest result: {verdict}. {} passed; {failed} failed\n",
-        chosen.len() - failed
-    );
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    hull_tests::harness::run(tests)
 }
 
 /// In a child: reports `key=value` to the parent.

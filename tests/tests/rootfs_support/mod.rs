@@ -37,8 +37,7 @@ pub const DIR_ENV: &str = "HULL_ROOTFS_TEST_DIR";
 /// How long a child may take.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A test: `Err` says what went wrong.
-pub type Test = fn() -> Result<(), String>;
+pub use hull_tests::harness::Test;
 
 /// A child scenario, given the scratch directory.
 pub type Scenario = fn(&Path) -> Result<(), String>;
@@ -49,38 +48,7 @@ pub fn main(tests: &[(&str, Test)], scenarios: &[(&str, Scenario)]) -> ExitCode 
     if let Some(scenario) = std::env::var_os(CHILD_ENV) {
         return child_main(&scenario.to_string_lossy(), scenarios);
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|arg| arg == "--list") {
-        for (name, _) in tests {
-            println!("{name}: test");
-        }
-        return ExitCode::SUCCESS;
-    }
-    let filter = args.iter().find(|arg| !arg.starts_with('-'));
-    let chosen: Vec<_> = tests
-        .iter()
-        .filter(|(name, _)| filter.is_none_or(|f| name.contains(f.as_str())))
-        .collect();
-    println!("\nrunning {} tests", chosen.len());
-    let mut failed = 0;
-    for (name, test) in &chosen {
-        match test() {
-            Ok(()) => println!("test {name} ... ok"),
-            Err(message) => {
-                println!("test {name} ... FAILED\n{message}\n");
-                failed += 1;
-            }
-        }
-    }
-    let verdict = if failed == 0 { "ok" } else { "FAILED" };
-    println!(
-        "\ntest result: {verdict}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
-        chosen.len() - failed
-    );
-    match failed {
-        0 => ExitCode::SUCCESS,
-        _ => ExitCode::FAILURE,
-    }
+    hull_tests::harness::run(tests)
 }
 
 fn child_main(scenario: &str, scenarios: &[(&str, Scenario)]) -> ExitCode {
