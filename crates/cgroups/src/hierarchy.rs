@@ -109,11 +109,8 @@ impl Hierarchies {
     /// empty). The first mount of a hierarchy wins; later bind mounts of it are ignored.
     pub fn parse_mountinfo(text: &str) -> Self {
         let mut hierarchies = Hierarchies::default();
-        for line in text.lines() {
-            let Some(mount) = MountLine::parse(line) else {
-                continue;
-            };
-            match mount.fstype {
+        for mount in hull_configs::mountinfo::parse_mountinfo(text) {
+            match mount.fs_type.as_str() {
                 "cgroup2" if hierarchies.unified.is_none() => {
                     hierarchies.unified = Some(UnifiedHierarchy {
                         mount_point: mount.mount_point,
@@ -171,56 +168,6 @@ pub fn is_cgroup2_mount(path: &Path) -> Result<bool> {
         source,
     })?;
     Ok(stat.filesystem_type() == CGROUP2_SUPER_MAGIC)
-}
-
-/// The fields of a mountinfo line that matter here.
-struct MountLine<'a> {
-    root: PathBuf,
-    mount_point: PathBuf,
-    fstype: &'a str,
-    super_options: &'a str,
-}
-
-impl<'a> MountLine<'a> {
-    /// `ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS`.
-    fn parse(line: &'a str) -> Option<Self> {
-        let (before, after) = line.split_once(" - ")?;
-        let mut fields = before.split(' ');
-        let root = fields.nth(3)?;
-        let mount_point = fields.next()?;
-        let mut after = after.split(' ');
-        let fstype = after.next()?;
-        let super_options = after.nth(1).unwrap_or("");
-        Some(MountLine {
-            root: unescape(root).into(),
-            mount_point: unescape(mount_point).into(),
-            fstype,
-            super_options,
-        })
-    }
-}
-
-/// Undoes mountinfo's octal escapes (`\040` for a space).
-fn unescape(field: &str) -> String {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let octal = bytes
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
-        match (bytes[i], octal) {
-            (b'\\', Some(d)) => {
-                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
-                i += 4;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

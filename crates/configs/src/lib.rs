@@ -8,6 +8,7 @@ mod device;
 mod error;
 mod hooks;
 mod mount;
+pub mod mountinfo;
 mod names;
 mod namespace;
 mod network;

@@ -81,43 +81,12 @@ pub(crate) fn move_root(root: &Root, rootfs: &Path) -> Result<(), EnterError> {
 /// The whole (not bind-mounted subtree) procfs and sysfs mounts outside `rootfs`, as
 /// `(mount point, type)`, from the text of `/proc/self/mountinfo`.
 pub(crate) fn exposed_pseudo_fs(mountinfo: &str, rootfs: &Path) -> Vec<(PathBuf, String)> {
-    mountinfo
-        .lines()
-        .filter_map(|line| {
-            let (mount, fs) = line.split_once(" - ")?;
-            let mut mount = mount.split(' ').skip(3);
-            let (root, point) = (mount.next()?, unescape(mount.next()?));
-            let fstype = fs.split(' ').next()?;
-            let full = root == "/" && matches!(fstype, "proc" | "sysfs");
-            (full && !point.starts_with(rootfs)).then(|| (point, fstype.to_owned()))
-        })
+    hull_configs::mountinfo::parse_mountinfo(mountinfo)
+        .into_iter()
+        .filter(|m| m.root == Path::new("/") && matches!(m.fs_type.as_str(), "proc" | "sysfs"))
+        .filter(|m| !m.mount_point.starts_with(rootfs))
+        .map(|m| (m.mount_point, m.fs_type))
         .collect()
-}
-
-/// Undoes mountinfo's octal escapes (`\040` for a space).
-fn unescape(field: &str) -> PathBuf {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let octal = bytes.get(i + 1..i + 4).filter(|_| bytes[i] == b'\\');
-        let value = octal
-            .and_then(|o| std::str::from_utf8(o).ok())
-            .and_then(|o| u8::from_str_radix(o, 8).ok());
-        match value {
-            Some(byte) => {
-                out.push(byte);
-                i += 4;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    PathBuf::from(std::ffi::OsString::from(
-        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&out),
-    ))
 }
 
 /// Detaches the mount at `path` after making it a slave; where unmounting is not allowed,
@@ -225,11 +194,5 @@ mod tests {
             ("/my dir".into(), "sysfs".into()),
         ];
         assert_eq!(exposed, expected);
-    }
-
-    #[test]
-    fn unescapes_octal() {
-        assert_eq!(unescape("/a\\040b\\134c"), PathBuf::from("/a b\\c"));
-        assert_eq!(unescape("/trailing\\04"), PathBuf::from("/trailing\\04"));
     }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::mountinfo::parse_mountinfo;
 use crate::namespace::NamespaceKind;
 
 /// Which Intel RDT features the host's resctrl filesystem offers.
@@ -51,8 +52,8 @@ impl HostFacts {
             mounts
                 .iter()
                 .rev()
-                .find(|(p, _)| p == point)
-                .map(|(_, fstype)| fstype.as_str())
+                .find(|m| m.mount_point == point)
+                .map(|m| m.fs_type.as_str())
         };
         let mut namespaces: BTreeSet<NamespaceKind> = NamespaceKind::ALL
             .iter()
@@ -71,59 +72,20 @@ impl HostFacts {
             .is_ok_and(|enabled| enabled.trim_start().starts_with('Y'));
         let rdt = mounts
             .iter()
-            .find(|(_, fstype)| fstype == "resctrl")
-            .map(|(point, _)| RdtSupport {
-                cat: point.join("info/L3").exists(),
-                mba: point.join("info/MB").exists(),
+            .find(|m| m.fs_type == "resctrl")
+            .map(|m| RdtSupport {
+                cat: m.mount_point.join("info/L3").exists(),
+                mba: m.mount_point.join("info/MB").exists(),
             });
         HostFacts {
             proc: proc.to_owned(),
             namespaces,
             cgroup2_unified: fs_at(&sys.join("fs/cgroup")) == Some("cgroup2"),
-            selinux: mounts.iter().any(|(_, fstype)| fstype == "selinuxfs"),
+            selinux: mounts.iter().any(|m| m.fs_type == "selinuxfs"),
             apparmor,
             rdt,
         }
     }
-}
-
-/// The mount points and filesystem types of a `/proc/<pid>/mountinfo` text, in order.
-///
-/// A line reads `36 35 98:0 /root /mnt rw,noatime master:1 - ext3 /dev/root rw`: the mount
-/// point is the fifth field (with spaces and such escaped as `\040`), the type follows `-`.
-fn parse_mountinfo(text: &str) -> Vec<(PathBuf, String)> {
-    text.lines()
-        .filter_map(|line| {
-            let (before, after) = line.split_once(" - ")?;
-            let point = before.split(' ').nth(4)?;
-            let fstype = after.split(' ').next()?;
-            Some((PathBuf::from(unescape_octal(point)), fstype.to_owned()))
-        })
-        .collect()
-}
-
-/// Undoes the kernel's `\ooo` escapes of mountinfo fields.
-fn unescape_octal(field: &str) -> String {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let octal = bytes
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
-        match (bytes[i], octal) {
-            (b'\\', Some(digits)) => {
-                let value = digits.iter().fold(0u32, |v, d| v * 8 + u32::from(d - b'0'));
-                out.push(u8::try_from(value).unwrap_or(b'?'));
-                i += 4;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -136,17 +98,6 @@ mod tests {
 30 22 0:25 / /sys/fs/resctrl rw,relatime shared:11 - resctrl resctrl rw
 31 1 0:26 / /mnt/with\\040space rw - tmpfs tmpfs rw
 ";
-
-    #[test]
-    fn mountinfo_gives_points_and_types() {
-        let mounts = parse_mountinfo(MOUNTINFO);
-        assert_eq!(mounts.len(), 4);
-        assert_eq!(
-            mounts[1],
-            (PathBuf::from("/sys/fs/cgroup"), "cgroup2".to_owned())
-        );
-        assert_eq!(mounts[3].0, PathBuf::from("/mnt/with space"));
-    }
 
     #[test]
     fn detects_from_a_fixture_tree() {
