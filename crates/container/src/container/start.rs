@@ -57,42 +57,60 @@ impl Container {
         };
         let mut launch = Launch {
             container: self,
-            cgroup: &cgroup,
+            cgroup: cgroup.as_ref(),
             stage2: None,
         };
         match launch.run(process, &fifo) {
             Ok(init) => {
                 process.set_pid(Pid::from_raw(init.pid));
                 state.init = Some(init);
-                state.cgroup_paths = cgroup.paths();
+                state.cgroup_paths = cgroup.map(|c| c.paths()).unwrap_or_default();
                 dir.write(&state)
             }
             Err(err) => {
                 launch.abort();
                 let _ = std::fs::remove_file(&fifo); // see above
-                // The cleanup's own failures must not hide why the start failed.
-                let _ = cgroup.destroy();
+                if let Some(cgroup) = &cgroup {
+                    // The cleanup's own failures must not hide why the start failed.
+                    let _ = cgroup.destroy();
+                }
                 Err(err)
             }
         }
     }
 
-    /// Creates the cgroup and writes its limits, before any process joins it.
-    fn prepare_cgroup(&self) -> Result<CgroupfsManager> {
+    /// Creates the cgroup and writes its limits, before any process joins it. A rootless
+    /// container whose cgroup cannot be written runs without one (`None`), with a warning,
+    /// as runc's rootless containers do.
+    fn prepare_cgroup(&self) -> Result<Option<CgroupfsManager>> {
         let cgroup = self.cgroup()?;
-        cgroup.create()?;
-        if let Err(err) = cgroup.set(&self.state.config.cgroup.resources) {
-            let _ = cgroup.destroy(); // the set failure is what the caller needs to see
-            return Err(err.into());
+        let made = cgroup
+            .create()
+            .and_then(|()| cgroup.set(&self.state.config.cgroup.resources));
+        match made {
+            Ok(()) => Ok(Some(cgroup)),
+            Err(err) => {
+                let _ = cgroup.destroy(); // what failed before is what the caller needs to see
+                if self.rootless_cgroups() {
+                    tracing::warn!(container = %self.id, error = %crate::error::chain(&err), "running without a cgroup: it cannot be written");
+                    return Ok(None);
+                }
+                Err(err.into())
+            }
         }
-        Ok(cgroup)
+    }
+
+    /// Whether failing to write the cgroup only costs the container its limits.
+    pub(crate) fn rootless_cgroups(&self) -> bool {
+        let config = &self.state.config;
+        config.rootless_cgroups || config.cgroup.rootless
     }
 }
 
 /// One start in progress: what to undo when it fails.
 struct Launch<'a> {
     container: &'a Container,
-    cgroup: &'a CgroupfsManager,
+    cgroup: Option<&'a CgroupfsManager>,
     stage2: Option<Pid>,
 }
 
@@ -136,7 +154,9 @@ impl Launch<'_> {
         pid: Pid,
         config: &Config,
     ) -> Result<Pid> {
-        if let Err(err) = self.cgroup.apply(pid) {
+        if let Some(cgroup) = self.cgroup
+            && let Err(err) = cgroup.apply(pid)
+        {
             let _ = stage1.kill(); // it has done nothing yet; the apply failure is the error
             return Err(err.into());
         }
@@ -263,7 +283,9 @@ impl Launch<'_> {
             let _ = waitpid(pid, None);
         }
         // Anything it forked is in the cgroup.
-        let _ = self.cgroup.kill_all(Signal::SIGKILL);
+        if let Some(cgroup) = self.cgroup {
+            let _ = cgroup.kill_all(Signal::SIGKILL);
+        }
     }
 }
 
@@ -335,9 +357,13 @@ fn bootstrap(config: &Config) -> Bootstrap {
 
 /// The host's cgroup hierarchies and the container's directory in each, for a `cgroup`
 /// mount in the container.
-fn cgroup_mounts(cgroup: &CgroupfsManager) -> Result<Vec<CgroupMountSpec>> {
+/// Without a cgroup of its own (rootless), the container shows the caller's.
+fn cgroup_mounts(cgroup: Option<&CgroupfsManager>) -> Result<Vec<CgroupMountSpec>> {
     let hierarchies = Hierarchies::detect()?;
-    let paths = cgroup.paths();
+    let paths = match cgroup {
+        Some(cgroup) => cgroup.paths(),
+        None => callers_cgroups(&hierarchies)?,
+    };
     let mut mounts = Vec::new();
     for h in &hierarchies.v1 {
         let Some(path) = h.controllers.first().and_then(|c| paths.get(c)) else {
@@ -364,6 +390,30 @@ fn cgroup_mounts(cgroup: &CgroupfsManager) -> Result<Vec<CgroupMountSpec>> {
         });
     }
     Ok(mounts)
+}
+
+/// The caller's cgroup directories, by controller (`""` for cgroup2), as
+/// [`Manager::paths`] gives a container's.
+fn callers_cgroups(
+    hierarchies: &Hierarchies,
+) -> Result<std::collections::BTreeMap<String, std::path::PathBuf>> {
+    let membership = hull_cgroups::Membership::of_self()?;
+    let under = |mount_point: &Path, root: &Path, cgroup: &Path| {
+        let relative = cgroup.strip_prefix(root).unwrap_or(cgroup);
+        mount_point.join(relative.strip_prefix("/").unwrap_or(relative))
+    };
+    let mut paths = std::collections::BTreeMap::new();
+    for h in &hierarchies.v1 {
+        for controller in &h.controllers {
+            if let Some(cgroup) = membership.v1.get(controller) {
+                paths.insert(controller.clone(), under(&h.mount_point, &h.root, cgroup));
+            }
+        }
+    }
+    if let (Some(u), Some(cgroup)) = (&hierarchies.unified, &membership.unified) {
+        paths.insert(String::new(), under(&u.mount_point, &u.root, cgroup));
+    }
+    Ok(paths)
 }
 
 fn file_name(path: &Path) -> String {
