@@ -55,7 +55,8 @@ impl Factory {
     }
 
     /// Writes user-namespace maps of several ranges through these `newuidmap` and
-    /// `newgidmap` programs when hull is not privileged enough to write them itself.
+    /// `newgidmap` programs when hull is not privileged enough to write them itself. By
+    /// default they are looked up in `PATH`, as runc does.
     pub fn with_id_mapper(mut self, id_mapper: IdMapper) -> Factory {
         self.id_mapper = id_mapper;
         self
