@@ -192,4 +192,7 @@ pub enum XtaskError {
     /// Running the cgroup tests in a VM failed.
     #[error(transparent)]
     Vm(#[from] crate::vm::VmError),
+    /// Comparing the runtimes failed.
+    #[error(transparent)]
+    Bench(#[from] crate::bench::BenchError),
 }

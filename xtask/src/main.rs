@@ -4,7 +4,8 @@
 //!   `cargo xtask test --cgroup-v2-only`: the cgroup tests on pure cgroup v2 (a VM here);
 //! - `cargo xtask rootfs DIR`: a minimal root filesystem for tests, without any download;
 //! - `cargo xtask demo`: runs the `hull-container` demo example in such a rootfs;
-//! - `cargo xtask bench [--quick]`: runs the crates' benchmarks and prints their summaries.
+//! - `cargo xtask bench [--quick]`: hull against crun and runc, side by side (as root), then
+//!   the crates' criterion benchmarks; the report goes to `target/bench/`.
 
 mod bench;
 mod cargo;
@@ -50,7 +51,8 @@ enum Task {
     },
     /// Builds target/demo/rootfs and runs the hull-container demo example in it.
     Demo,
-    /// Runs the crates' benchmarks (criterion) and prints a summary of their results.
+    /// Compares hull with crun and runc (as root; report in target/bench/), then runs the
+    /// crates' criterion benchmarks and prints a summary of their results.
     Bench {
         /// Fewer samples: a quick run to see that they work, not for numbers to compare.
         #[arg(long)]
