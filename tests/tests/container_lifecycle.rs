@@ -52,6 +52,33 @@ fn created_running_stopped_then_destroyed() {
 }
 
 #[test]
+fn the_init_binary_a_created_container_runs_cannot_be_written() {
+    let t = TestFactory::new();
+    let id = unique("exe");
+    let mut container = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
+    let mut process = shell("true");
+    container.start(&mut process).unwrap();
+    // The init waits for `exec`, running hull: what its /proc/<pid>/exe leads to is the
+    // binary a process of the container could reach (CVE-2019-5736).
+    let exe = format!("/proc/{}/exe", process.pid().unwrap());
+    let fs = nix::sys::statvfs::statvfs(exe.as_str()).unwrap();
+    assert!(
+        fs.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY),
+        "{exe} is on a writable mount"
+    );
+    let opened = std::fs::OpenOptions::new().write(true).open(&exe);
+    let err = opened.expect_err("the init binary opened for writing");
+    let errno = err.raw_os_error();
+    assert!(
+        errno == Some(libc::EROFS) || errno == Some(libc::ETXTBSY),
+        "{err}"
+    );
+    container.exec().unwrap();
+    assert_eq!(process.wait().unwrap(), ExitStatus::Exited(0));
+    container.destroy().unwrap();
+}
+
+#[test]
 fn the_container_process_is_pid_1_with_its_own_hostname() {
     let t = TestFactory::new();
     let id = unique("pid1");

@@ -61,8 +61,8 @@ pub enum ContainerError {
     /// A cgroup operation failed.
     #[error(transparent)]
     Cgroups(#[from] CgroupsError),
-    /// The init binary could not be copied into a sealed memfd.
-    #[error("cannot make a sealed copy of the init binary {path}")]
+    /// The init binary could be neither viewed read-only nor copied into a sealed memfd.
+    #[error("cannot make a protected copy of the init binary {path}")]
     InitBinary {
         /// The binary.
         path: PathBuf,

@@ -1,4 +1,5 @@
-//! Starting stage 1: a fresh `execve` of a sealed copy of the init binary.
+//! Starting stage 1: a fresh `execve` of the init binary, through a read-only view of it or
+//! a sealed copy.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -44,21 +45,34 @@ impl Default for InitCommand {
     }
 }
 
-/// Sealed copies of init binaries, made once per process and binary.
-static SEALED: Mutex<Option<HashMap<PathBuf, Arc<OwnedFd>>>> = Mutex::new(None);
+/// The protected init binaries of this process, by path: made once per process and binary.
+static PROTECTED: Mutex<Option<HashMap<PathBuf, Arc<OwnedFd>>>> = Mutex::new(None);
 
-/// A sealed in-memory copy of `path` (`memfd_create`, then `F_SEAL_SEAL | F_SEAL_SHRINK |
-/// F_SEAL_GROW | F_SEAL_WRITE`): what the container's init is executed from, so that
-/// nothing in a container can rewrite the binary through `/proc/<pid>/exe`
-/// (CVE-2019-5736). Made once per process for each binary.
-fn sealed_copy(path: &Path) -> Result<Arc<OwnedFd>> {
-    let mut cache = SEALED
+/// What the container's init is executed from, so that nothing in a container can rewrite
+/// the binary through `/proc/<pid>/exe` (CVE-2019-5736): a detached read-only bind mount of
+/// `path` ([`hull_rootfs::read_only_view`]) where the caller may make one (root), else a
+/// sealed in-memory copy (rootless). Made once per process for each binary.
+fn protected_binary(path: &Path) -> Result<Arc<OwnedFd>> {
+    let mut cache = PROTECTED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let cache = cache.get_or_insert_with(HashMap::new);
     if let Some(fd) = cache.get(path) {
         return Ok(Arc::clone(fd));
     }
+    // The view costs two system calls; the copy reads the whole binary (several MiB).
+    let fd = match hull_rootfs::read_only_view(path) {
+        Ok(view) => view,
+        Err(_) => sealed_copy(path)?,
+    };
+    let fd = Arc::new(fd);
+    cache.insert(path.to_owned(), Arc::clone(&fd));
+    Ok(fd)
+}
+
+/// A sealed in-memory copy of `path` (`memfd_create`, then `F_SEAL_SEAL | F_SEAL_SHRINK |
+/// F_SEAL_GROW | F_SEAL_WRITE`).
+fn sealed_copy(path: &Path) -> Result<OwnedFd> {
     let copy_error = |source| ContainerError::InitBinary {
         path: path.to_owned(),
         source,
@@ -77,9 +91,7 @@ fn sealed_copy(path: &Path) -> Result<Arc<OwnedFd>> {
         | SealFlag::F_SEAL_WRITE;
     fcntl(target.as_fd(), FcntlArg::F_ADD_SEALS(seals))
         .map_err(|errno| copy_error(errno.into()))?;
-    let fd = Arc::new(OwnedFd::from(target));
-    cache.insert(path.to_owned(), Arc::clone(&fd));
-    Ok(fd)
+    Ok(OwnedFd::from(target))
 }
 
 /// Spawns stage 1 from `init`, with the process's standard streams, its extra files at
@@ -94,7 +106,7 @@ pub(crate) fn spawn_stage1(
             count: process.extra_files.len(),
         });
     }
-    let binary = sealed_copy(&init.path)?;
+    let binary = protected_binary(&init.path)?;
     let program = format!("/proc/self/fd/{}", binary.as_raw_fd());
     let channel_fd: OwnedFd = channel.into();
     let first = 3;

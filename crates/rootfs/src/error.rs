@@ -132,6 +132,15 @@ pub enum RootfsError {
         #[source]
         source: io::Error,
     },
+    /// A read-only view of a file could not be made ([`crate::read_only_view`]).
+    #[error("cannot make a read-only view of {path}")]
+    ReadOnlyView {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
     /// The content of a directory could not be copied into the tmpfs mounted over it.
     #[error("cannot copy {path} into the tmpfs on {destination}")]
     CopyUp {

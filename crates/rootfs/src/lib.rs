@@ -9,6 +9,7 @@ mod idmap;
 mod mount;
 mod pivot;
 mod plan;
+mod readonly;
 mod resolve;
 mod root;
 mod sys;
@@ -25,6 +26,7 @@ pub use error::{
 pub use finalize::{FinalStep, finalize_plan};
 pub use idmap::idmapped_tree;
 pub use plan::{Idmap, MountKind, MountOp, Plan, Step, Symlink, plan};
+pub use readonly::read_only_view;
 
 use crate::resolve::{Last, Root};
 
