@@ -60,6 +60,8 @@ fn apply_refuses_a_cgroup_in_use_and_join_accepts_it() {
         matches!(err, CgroupsError::NotEmpty { count: 1, .. }),
         "{err}"
     );
+    let err = other.entry().unwrap_err();
+    assert!(matches!(err, CgroupsError::NotEmpty { .. }), "{err}");
     // `exec` joins a running container.
     let second = cgroup.spawn_sh("exec sleep 30");
     let mut pids = cgroup.manager.pids().expect("pids");
@@ -75,6 +77,8 @@ fn apply_refuses_a_frozen_cgroup() {
     let cgroup = TestCgroup::new("frozen", Resources::default());
     cgroup.manager.freeze().expect("freeze the empty cgroup");
     let err = same_cgroup(&cgroup).apply(Pid::this()).unwrap_err();
+    assert!(matches!(err, CgroupsError::Frozen { .. }), "{err}");
+    let err = same_cgroup(&cgroup).entry().unwrap_err();
     assert!(matches!(err, CgroupsError::Frozen { .. }), "{err}");
     cgroup.manager.thaw().expect("thaw");
 }

@@ -167,6 +167,48 @@ fn the_memory_limit_is_in_the_containers_cgroup() {
 }
 
 #[test]
+fn the_init_is_in_the_containers_cgroup_everywhere_and_its_namespace_is_rooted_there() {
+    let t = TestFactory::new();
+    let id = unique("cgns");
+    let config = config_for(&id, |spec| {
+        let namespaces = spec["linux"]["namespaces"].as_array_mut().unwrap();
+        if !namespaces.iter().any(|ns| ns["type"] == "cgroup") {
+            namespaces.push(serde_json::json!({"type": "cgroup"}));
+        }
+    });
+    let mut container = t.factory.create(&id, config).unwrap();
+    let mut process = shell("cat /proc/self/cgroup");
+    let (mut output, writer) = std::io::pipe().unwrap();
+    process.stdout = hull_container::Stdio::Fd(writer.into());
+    container.start(&mut process).unwrap();
+    // Seen from the host, before the program runs: every hierarchy, cgroup2 included.
+    let host_view =
+        std::fs::read_to_string(format!("/proc/{}/cgroup", process.pid().unwrap())).unwrap();
+    container.exec().unwrap();
+    let mut inside = String::new();
+    std::io::Read::read_to_string(&mut output, &mut inside).unwrap();
+    assert!(process.wait().unwrap().success());
+    container.destroy().unwrap();
+    let expected = format!("/hull-test/{id}");
+    for line in host_view.lines() {
+        let path = line.splitn(3, ':').nth(2).unwrap();
+        assert_eq!(path, expected, "{host_view}");
+    }
+    assert!(
+        host_view.lines().any(|l| l.starts_with("0::")),
+        "{host_view}"
+    );
+    for line in inside.lines() {
+        assert_eq!(line.splitn(3, ':').nth(2), Some("/"), "{inside}");
+    }
+    assert_eq!(
+        inside.lines().count(),
+        host_view.lines().count(),
+        "{inside}"
+    );
+}
+
+#[test]
 fn a_seccomp_profile_denies_mkdir_with_its_errno() {
     let t = TestFactory::new();
     let id = unique("seccomp");

@@ -38,6 +38,15 @@ pub enum CgroupsError {
         #[source]
         source: io::Error,
     },
+    /// A cgroup file or directory could not be opened.
+    #[error("cannot open {path}")]
+    Open {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
     /// A file did not hold what its kernel format promises.
     #[error("cannot parse {path}: {content:?} is not {expected}")]
     ParseFile {

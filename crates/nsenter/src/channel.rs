@@ -18,8 +18,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{NsenterError, Result};
 
-/// The most descriptors one message carries.
-pub const MAX_FDS: usize = 8;
+/// The most descriptors one message carries: enough for the bootstrap's way into a cgroup
+/// (a `tasks` file per v1 hierarchy, a dozen or so, and the cgroup2 directory).
+pub const MAX_FDS: usize = 32;
 
 /// One end of the channel.
 #[derive(Debug)]

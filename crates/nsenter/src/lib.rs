@@ -9,7 +9,7 @@ mod sys;
 pub use channel::{Channel, MAX_FDS};
 pub use error::{NsenterError, Result};
 pub use protocol::{
-    Bootstrap, ErrnoError, InitError, JoinNamespace, ParentReply, Stage1Message, Step,
+    Bootstrap, CgroupEntry, ErrnoError, InitError, JoinNamespace, ParentReply, Stage1Message, Step,
 };
 pub use stage1::run;
 pub use sys::exit_now;

@@ -30,6 +30,37 @@ pub struct Bootstrap {
     pub create: Vec<NamespaceKind>,
     /// Ask the parent to write clock offsets once the time namespace exists.
     pub time_offsets: bool,
+    /// The container's cgroup, entered by stage 1 and stage 2 themselves.
+    #[serde(default)]
+    pub cgroup: CgroupEntry,
+}
+
+/// How stage 1 and stage 2 enter the container's cgroup themselves, without the parent
+/// moving them (a move by another process waits for an RCU grace period in the kernel;
+/// these do not). The descriptors come with the [`Bootstrap`], `tasks` first, in order.
+///
+/// A new cgroup namespace is rooted where its creator is when it is made: with
+/// [`CgroupEntry::unified`], stage 2 is in its cgroup only from birth, so the cgroup
+/// namespace must then be made by stage 2, not listed in [`Bootstrap::create`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CgroupEntry {
+    /// The v1 `tasks` files, open for writing: stage 1, single-threaded, writes `0` to
+    /// each first thing, which moves it (its only thread) into the cgroup; stage 2
+    /// inherits it. Their paths are for errors.
+    pub tasks: Vec<PathBuf>,
+    /// The cgroup2 directory, open read-only: stage 2 is forked into it
+    /// (`clone3(2)` with `CLONE_INTO_CGROUP`), or left for the parent to move
+    /// ([`Stage1Message::Stage2`] says which) when the kernel lacks `clone3` or the
+    /// container has a user namespace (the kernel checks the forking process's right to
+    /// write to the directory, which root of a user namespace does not have).
+    pub unified: Option<PathBuf>,
+}
+
+impl CgroupEntry {
+    /// How many descriptors come with the bootstrap.
+    pub fn fd_count(&self) -> usize {
+        self.tasks.len() + usize::from(self.unified.is_some())
+    }
 }
 
 /// What stage 1 tells the parent.
@@ -43,6 +74,10 @@ pub enum Stage1Message {
     Stage2 {
         /// The pid of stage 2.
         pid: i32,
+        /// Stage 2 was forked into [`CgroupEntry::unified`]; when it was given and this is
+        /// false (no `clone3`, a user namespace), the parent moves stage 2 there before
+        /// anything else.
+        in_unified: bool,
     },
     /// Stage 1 failed and exits.
     Failed(InitError),
@@ -64,6 +99,8 @@ pub enum ParentReply {
 pub enum Step {
     /// Talking to the parent.
     Channel,
+    /// Entering the container's cgroup.
+    EnterCgroup,
     /// Opening a namespace file to join.
     OpenNamespace,
     /// Joining a namespace.

@@ -1,6 +1,11 @@
 //! Stage 1: the namespaces of the container, then the fork into them.
 
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::{AsFd, OwnedFd};
+
 use hull_configs::NamespaceKind;
+use nix::errno::Errno;
 use nix::unistd::{Gid, Uid};
 
 use crate::channel::Channel;
@@ -9,16 +14,18 @@ use crate::sys;
 
 /// Runs stage 1 on `channel` and returns only in stage 2.
 ///
-/// Reads the [`Bootstrap`], joins the namespaces it names (the user namespace first, so
-/// that the others are joined with its privileges), creates a user namespace and waits for
-/// the parent to write its maps, creates the other namespaces (and waits for clock offsets
-/// when asked), then forks: the child, stage 2, is pid 1 of a new pid namespace and a child
-/// of the container's creator; it returns from this function. Stage 1 reports the child's
-/// pid and exits; on any failure it reports an [`InitError`] and exits with status 1.
+/// Reads the [`Bootstrap`], enters the container's v1 cgroups, joins the namespaces it
+/// names (the user namespace first, so that the others are joined with its privileges),
+/// creates a user namespace and waits for the parent to write its maps, creates the other
+/// namespaces (and waits for clock offsets when asked), then forks: the child, stage 2, is
+/// pid 1 of a new pid namespace, born in the cgroup2 directory of
+/// [`crate::CgroupEntry`], and a child of the container's creator; it returns from this
+/// function with no descriptor of the bootstrap left open. Stage 1 reports the child's pid
+/// and exits; on any failure it reports an [`InitError`] and exits with status 1.
 ///
 /// Call it first thing in a fresh, single-threaded process: it forks.
 pub fn run(channel: &Channel) {
-    match setup(channel).and_then(|()| fork(channel)) {
+    match setup(channel).and_then(|unified| fork(channel, unified)) {
         Ok(Forked::Child) => {}
         Ok(Forked::Parent) => sys::exit_now(0),
         Err(err) => {
@@ -30,12 +37,49 @@ pub fn run(channel: &Channel) {
     }
 }
 
-fn setup(channel: &Channel) -> Result<(), InitError> {
-    let bootstrap: Bootstrap = channel
-        .recv()
+/// Everything before the fork; returns the cgroup2 directory to fork stage 2 into.
+fn setup(channel: &Channel) -> Result<Option<OwnedFd>, InitError> {
+    let (bootstrap, fds): (Bootstrap, _) = channel
+        .recv_with_fds()
         .map_err(|err| InitError::new(Step::Channel, "bootstrap", &err))?;
+    let mut unified = enter_cgroup(&bootstrap, fds)?;
+    let user_ns = bootstrap.create.contains(&NamespaceKind::User)
+        || bootstrap
+            .join
+            .iter()
+            .any(|ns| ns.kind == NamespaceKind::User);
+    if user_ns {
+        // clone3 checks the creator's right to write to the directory's cgroup.procs, and
+        // root of a user namespace is not the host's root: the parent moves stage 2.
+        unified = None;
+    }
     join(&bootstrap)?;
-    create(channel, &bootstrap)
+    create(channel, &bootstrap)?;
+    Ok(unified)
+}
+
+/// Writes `0` to each v1 `tasks` file, which moves this (single-threaded) process into the
+/// container's cgroup there, and closes them; returns the cgroup2 directory.
+fn enter_cgroup(bootstrap: &Bootstrap, fds: Vec<OwnedFd>) -> Result<Option<OwnedFd>, InitError> {
+    let entry = &bootstrap.cgroup;
+    if fds.len() != entry.fd_count() {
+        return Err(InitError::message(
+            Step::EnterCgroup,
+            "bootstrap",
+            format!(
+                "{} descriptors came for {} cgroup files",
+                fds.len(),
+                entry.fd_count()
+            ),
+        ));
+    }
+    let mut fds = fds.into_iter();
+    for (path, fd) in entry.tasks.iter().zip(fds.by_ref()) {
+        File::from(fd)
+            .write_all(b"0")
+            .map_err(|err| InitError::new(Step::EnterCgroup, path.display().to_string(), &err))?;
+    }
+    Ok(fds.next())
 }
 
 /// Opens every namespace file before joining any (a joined mount namespace would change
@@ -121,13 +165,31 @@ enum Forked {
     Child,
 }
 
-/// Forks stage 2 as a sibling (a child of the creator) and reports its pid.
-fn fork(channel: &Channel) -> Result<Forked, InitError> {
-    match sys::fork_sibling() {
+/// Forks stage 2 as a sibling (a child of the creator), into the cgroup2 directory
+/// `unified` when there is one, and reports its pid.
+fn fork(channel: &Channel, unified: Option<OwnedFd>) -> Result<Forked, InitError> {
+    let mut in_unified = unified.is_some();
+    let forked = match &unified {
+        Some(dir) => match sys::fork_sibling_into(dir.as_fd()) {
+            // Before Linux 5.7: the parent moves stage 2 instead.
+            Err(Errno::ENOSYS) => {
+                in_unified = false;
+                sys::fork_sibling()
+            }
+            forked => forked,
+        },
+        None => sys::fork_sibling(),
+    };
+    // Neither stage keeps the directory: stage 2 must hold no way into cgroups.
+    drop(unified);
+    match forked {
         Err(errno) => Err(InitError::new(Step::Fork, "", &errno)),
         Ok(None) => Ok(Forked::Child),
         Ok(Some(pid)) => {
-            let message = Stage1Message::Stage2 { pid: pid.as_raw() };
+            let message = Stage1Message::Stage2 {
+                pid: pid.as_raw(),
+                in_unified,
+            };
             // Stage 2 holds the channel too: if this send fails, stage 2's own first
             // exchange with the parent fails, and the parent kills it.
             channel

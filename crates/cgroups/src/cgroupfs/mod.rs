@@ -8,6 +8,7 @@
 //! program, `cgroup.kill` and pressure statistics.
 
 mod create;
+mod entry;
 mod placement;
 mod remove;
 mod resources;
@@ -31,6 +32,8 @@ use crate::manager::Manager;
 use crate::membership::Membership;
 use crate::stats::Stats;
 use crate::{v1, v2};
+
+pub use entry::Entry;
 
 /// The cgroup's directory in one v1 hierarchy.
 #[derive(Clone, Debug, PartialEq, Eq)]

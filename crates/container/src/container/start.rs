@@ -5,9 +5,9 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::process::Child;
 
-use hull_cgroups::{CgroupfsManager, Hierarchies, Manager};
+use hull_cgroups::{CgroupfsManager, Entry, Hierarchies, Manager};
 use hull_configs::{Config, HookPoint, NamespaceKind};
-use hull_nsenter::{Bootstrap, Channel, JoinNamespace, ParentReply, Stage1Message};
+use hull_nsenter::{Bootstrap, CgroupEntry, Channel, JoinNamespace, ParentReply, Stage1Message};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::stat::Mode;
 use nix::sys::wait::waitpid;
@@ -57,20 +57,21 @@ impl Container {
         };
         let mut launch = Launch {
             container: self,
-            cgroup: cgroup.as_ref(),
+            cgroup: cgroup.as_ref().map(|(manager, _)| manager),
+            entry: cgroup.as_ref().map(|(_, entry)| entry),
             stage2: None,
         };
         match launch.run(process, &fifo) {
             Ok(init) => {
                 process.set_pid(Pid::from_raw(init.pid));
                 state.init = Some(init);
-                state.cgroup_paths = cgroup.map(|c| c.paths()).unwrap_or_default();
+                state.cgroup_paths = cgroup.map(|(c, _)| c.paths()).unwrap_or_default();
                 dir.write(&state)
             }
             Err(err) => {
                 launch.abort();
                 let _ = std::fs::remove_file(&fifo); // see above
-                if let Some(cgroup) = &cgroup {
+                if let Some((cgroup, _)) = &cgroup {
                     // The cleanup's own failures must not hide why the start failed.
                     let _ = cgroup.destroy();
                 }
@@ -79,16 +80,19 @@ impl Container {
         }
     }
 
-    /// Creates the cgroup and writes its limits, before any process joins it. A rootless
+    /// Creates the cgroup, checks that it is unused, opens the way in for the init
+    /// ([`Entry`]) and writes its limits, before any process joins it. A rootless
     /// container whose cgroup cannot be written runs without one (`None`), with a warning,
     /// as runc's rootless containers do.
-    fn prepare_cgroup(&self) -> Result<Option<CgroupfsManager>> {
+    fn prepare_cgroup(&self) -> Result<Option<(CgroupfsManager, Entry)>> {
         let cgroup = self.cgroup()?;
-        let made = cgroup
-            .create()
-            .and_then(|()| cgroup.set(&self.state.config.cgroup.resources));
+        let made = cgroup.create().and_then(|()| {
+            let entry = cgroup.entry()?;
+            cgroup.set(&self.state.config.cgroup.resources)?;
+            Ok(entry)
+        });
         match made {
-            Ok(()) => Ok(Some(cgroup)),
+            Ok(entry) => Ok(Some((cgroup, entry))),
             Err(err) => {
                 let _ = cgroup.destroy(); // what failed before is what the caller needs to see
                 if self.rootless_cgroups() {
@@ -111,6 +115,7 @@ impl Container {
 struct Launch<'a> {
     container: &'a Container,
     cgroup: Option<&'a CgroupfsManager>,
+    entry: Option<&'a Entry>,
     stage2: Option<Pid>,
 }
 
@@ -145,8 +150,8 @@ impl Launch<'_> {
         InitProcess::of(pid.as_raw())
     }
 
-    /// Puts stage 1 in the cgroup, sends its bootstrap and serves its requests; returns
-    /// the pid of stage 2.
+    /// Sends stage 1 its bootstrap, with the way into the cgroup, and serves its
+    /// requests; returns the pid of stage 2, in the cgroup.
     fn stage1(
         &mut self,
         parent: &Channel,
@@ -154,13 +159,11 @@ impl Launch<'_> {
         pid: Pid,
         config: &Config,
     ) -> Result<Pid> {
-        if let Some(cgroup) = self.cgroup
-            && let Err(err) = cgroup.apply(pid)
-        {
-            let _ = stage1.kill(); // it has done nothing yet; the apply failure is the error
+        let (entry, fds) = cgroup_entry(self.entry);
+        if let Err(err) = parent.send_with_fds(&bootstrap(config, entry), &fds) {
+            let _ = stage1.kill(); // it has done nothing yet; the send failure is the error
             return Err(err.into());
         }
-        parent.send(&bootstrap(config))?;
         loop {
             match parent.recv::<Stage1Message>()? {
                 Stage1Message::WriteIdMaps => {
@@ -176,9 +179,12 @@ impl Launch<'_> {
                     let done = hull_namespaces::write_time_offsets(pid, &offsets);
                     reply(parent, done.map_err(ContainerError::TimeOffsets))?;
                 }
-                Stage1Message::Stage2 { pid } => {
+                Stage1Message::Stage2 { pid, in_unified } => {
                     let pid = Pid::from_raw(pid);
                     self.stage2 = Some(pid);
+                    if let (Some(entry), false) = (self.entry, in_unified) {
+                        entry.join_unified(pid)?;
+                    }
                     return Ok(pid);
                 }
                 Stage1Message::Failed(err) => return Err(ContainerError::Init(err.received())),
@@ -336,10 +342,12 @@ fn reply(parent: &Channel, done: Result<()>) -> Result<()> {
     }
 }
 
-/// The namespaces stage 1 joins and creates.
-fn bootstrap(config: &Config) -> Bootstrap {
+/// The namespaces stage 1 joins and creates, and its way into the cgroup. A new cgroup
+/// namespace is left to stage 2, which is in its cgroup in every hierarchy only from birth.
+fn bootstrap(config: &Config, cgroup: CgroupEntry) -> Bootstrap {
     let mut bootstrap = Bootstrap {
         time_offsets: config.time_offsets.is_some(),
+        cgroup,
         ..Bootstrap::default()
     };
     for ns in &config.namespaces.0 {
@@ -348,11 +356,26 @@ fn bootstrap(config: &Config) -> Bootstrap {
                 kind: ns.kind,
                 path: path.clone(),
             }),
+            None if ns.kind == NamespaceKind::Cgroup => {}
             None => bootstrap.create.push(ns.kind),
         }
     }
     bootstrap.time_offsets &= bootstrap.create.contains(&NamespaceKind::Time);
     bootstrap
+}
+
+/// The bootstrap's part of the way into the cgroup, and its descriptors in order.
+fn cgroup_entry(entry: Option<&Entry>) -> (CgroupEntry, Vec<std::os::fd::BorrowedFd<'_>>) {
+    let Some(entry) = entry else {
+        return (CgroupEntry::default(), Vec::new());
+    };
+    let described = CgroupEntry {
+        tasks: entry.tasks.iter().map(|(path, _)| path.clone()).collect(),
+        unified: entry.unified.as_ref().map(|(path, _)| path.clone()),
+    };
+    let fds = entry.tasks.iter().chain(&entry.unified);
+    let fds = fds.map(|(_, fd)| std::os::fd::AsFd::as_fd(fd)).collect();
+    (described, fds)
 }
 
 /// The host's cgroup hierarchies and the container's directory in each, for a `cgroup`

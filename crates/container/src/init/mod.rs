@@ -64,6 +64,12 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
         )
     })?;
     let config = &init.config;
+    // Stage 2 is in its cgroup in every hierarchy from birth, stage 1 was not: the cgroup
+    // namespace, rooted where its creator stands, is made here.
+    if config.namespaces.is_new(NamespaceKind::Cgroup) {
+        hull_namespaces::unshare(&[NamespaceKind::Cgroup])
+            .map_err(at(Step::CreateNamespaces, "cgroup"))?;
+    }
     let user = resolve_user(config, &init.process)?;
     rootfs(channel, &init)?;
     if init.process.terminal {
