@@ -89,6 +89,23 @@ fn the_container_process_is_pid_1_with_its_own_hostname() {
 }
 
 #[test]
+fn a_frozen_cgroup_makes_the_container_paused() {
+    use hull_container::cgroups::{CgroupfsManager, Manager};
+    let t = TestFactory::new();
+    let id = unique("paused");
+    let mut container = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
+    let mut process = shell("sleep 100");
+    container.run(&mut process).unwrap();
+    let cgroup = CgroupfsManager::new(&container.config().cgroup).unwrap();
+    cgroup.freeze().unwrap();
+    assert_eq!(container.status().unwrap(), Status::Paused);
+    cgroup.thaw().unwrap();
+    assert_eq!(container.status().unwrap(), Status::Running);
+    container.destroy().unwrap();
+    assert_eq!(process.wait().unwrap(), ExitStatus::Signaled(9));
+}
+
+#[test]
 fn kill_reaches_the_init_and_destroy_of_a_running_container_leaves_nothing() {
     let t = TestFactory::new();
     let before = host_mounts();

@@ -18,7 +18,7 @@ mod sys;
 mod v1;
 mod v2;
 
-pub use cgroupfs::{CgroupfsManager, Entry};
+pub use cgroupfs::{CgroupfsManager, Entry, freezer_state_at};
 pub use error::{CgroupsError, DevicesError, EventsError, Result};
 pub use hierarchy::{Hierarchies, Layout, UnifiedHierarchy, V1Hierarchy, is_cgroup2_mount};
 pub use manager::Manager;

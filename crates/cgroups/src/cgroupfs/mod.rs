@@ -227,11 +227,7 @@ impl Manager for CgroupfsManager {
     }
 
     fn freezer_state(&self) -> Result<Option<FreezerState>> {
-        match (self.v1_dir("freezer"), &self.unified) {
-            (Some(dir), _) => v1::freezer::state(dir).map(Some),
-            (None, Some(u)) => v2::freezer::state(&u.path),
-            (None, None) => Ok(None),
-        }
+        freezer_state_at(&self.paths())
     }
 
     fn pids(&self) -> Result<Vec<Pid>> {
@@ -303,6 +299,22 @@ impl Manager for CgroupfsManager {
             }
             None => return Err(memory_missing("pressure_notifier")),
         })
+    }
+}
+
+/// The freezer state of a cgroup known by its directories, as [`Manager::paths`] gave
+/// them (a container's state keeps them): its v1 freezer, else its cgroup2 directory.
+/// Reads one or two files and no mount table, for callers that only need this (a
+/// container's status). `None` without a freezer.
+///
+/// # Errors
+///
+/// When the freezer's files cannot be read or parsed.
+pub fn freezer_state_at(paths: &BTreeMap<String, PathBuf>) -> Result<Option<FreezerState>> {
+    match (paths.get("freezer"), paths.get("")) {
+        (Some(dir), _) => v1::freezer::state(dir).map(Some),
+        (None, Some(dir)) => v2::freezer::state(dir),
+        (None, None) => Ok(None),
     }
 }
 

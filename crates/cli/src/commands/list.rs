@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::{Args, ValueEnum};
 use hull_container::Factory;
-use nix::unistd::{Uid, User};
+use hull_container::user::{RootDir, User};
 
 use super::Root;
 use super::state::ContainerState;
@@ -62,20 +62,16 @@ fn states(root: &Root) -> Result<Vec<ContainerState>, CliError> {
         return Ok(Vec::new());
     }
     let factory = Factory::new(root.path())?;
+    let users = host_users();
     let mut states = Vec::new();
     for id in factory.ids()? {
-        let state = factory
-            .load(&id)
-            .map_err(CliError::from)
-            .and_then(|mut container| {
-                let state = container.state()?;
-                let owner = owner_name(state.owner);
-                let version = &container.config().version;
-                Ok(ContainerState {
-                    owner,
-                    ..ContainerState::new(state, version)
-                })
-            });
+        let state = factory.load(&id).map(|container| {
+            let state = container.last_state();
+            ContainerState {
+                owner: owner_name(&users, state.owner),
+                ..ContainerState::new(state)
+            }
+        });
         match state {
             Ok(state) => states.push(state),
             Err(err) => eprintln!("hull: container {id}: {}", hull_container::chain(&err)),
@@ -84,11 +80,19 @@ fn states(root: &Root) -> Result<Vec<ContainerState>, CliError> {
     Ok(states)
 }
 
-/// The user name of `uid` on the host, or `#uid` without one.
-fn owner_name(uid: u32) -> String {
-    match User::from_uid(Uid::from_raw(uid)) {
-        Ok(Some(user)) => user.name,
-        _ => format!("#{uid}"),
+/// The host's users, from `/etc/passwd` as runc's `list` reads it (no NSS), read once for
+/// every container; none when it cannot be read.
+fn host_users() -> Vec<User> {
+    RootDir::open("/")
+        .and_then(|root| root.users())
+        .unwrap_or_default()
+}
+
+/// The user name of `uid` among `users`, or `#uid` without one.
+fn owner_name(users: &[User], uid: u32) -> String {
+    match users.iter().find(|user| user.uid == uid) {
+        Some(user) => user.name.clone(),
+        None => format!("#{uid}"),
     }
 }
 

@@ -45,11 +45,10 @@ pub struct ContainerState {
 }
 
 impl ContainerState {
-    /// What runc prints of `state`, a container whose config has runtime spec `version`;
-    /// `owner` is left empty.
-    pub fn new(state: State, version: &str) -> ContainerState {
+    /// What runc prints of `state`; `owner` is left empty.
+    pub fn new(state: State) -> ContainerState {
         ContainerState {
-            version: version.to_owned(),
+            version: state.oci_version,
             id: state.id,
             pid: state.pid.unwrap_or(0),
             status: state.status.to_string(),
@@ -67,8 +66,9 @@ impl ContainerState {
 
 /// Prints the state as indented JSON, without a final newline, as runc does.
 pub fn run(root: &Root, args: &StateArgs) -> Result<(), CliError> {
-    let mut container = Factory::new(root.path())?.load(&args.id)?;
-    let state = ContainerState::new(container.state()?, &container.config().version);
+    // Loading reads the state under the container's lock: no second read is needed.
+    let container = Factory::new(root.path())?.load(&args.id)?;
+    let state = ContainerState::new(container.last_state());
     let mut out = std::io::stdout().lock();
     out.write_all(gojson::indented(&state).as_bytes())
         .and_then(|()| out.flush())

@@ -33,6 +33,8 @@ pub struct Container {
 /// What a container is, as `hull state` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
+    /// The runtime spec version of its configuration.
+    pub oci_version: String,
     /// The id.
     pub id: String,
     /// The status, read from the live system.
@@ -92,9 +94,21 @@ impl Container {
     pub fn state(&mut self) -> Result<State> {
         let dir = StateDir::open(&self.dir, &self.id)?;
         self.state = dir.read()?;
+        Ok(self.last_state())
+    }
+
+    /// Its state as last read (by [`crate::Factory::load`] or [`Container::state`]), with
+    /// the status read from the live system: for a caller that has just loaded it, such
+    /// as a listing of every container.
+    pub fn last_state(&self) -> State {
         let status = self.status_of(&self.state);
         let annotations = annotations(&self.state.config);
-        Ok(State {
+        let config = &self.state.config;
+        State {
+            oci_version: match config.version.is_empty() {
+                true => hull_configs::OCI_VERSION.to_owned(),
+                false => config.version.clone(),
+            },
             id: self.id.clone(),
             status,
             pid: self
@@ -107,7 +121,7 @@ impl Container {
             created: self.state.created.clone(),
             owner: self.state.owner,
             annotations,
-        })
+        }
     }
 
     /// Its status, read afresh.
@@ -144,10 +158,10 @@ impl Container {
         if self.dir.join(EXEC_FIFO).exists() {
             return Status::Created;
         }
-        let frozen = self
-            .cgroup()
+        // From the directories the state keeps: no mount table read for a status.
+        let frozen = hull_cgroups::freezer_state_at(&state.cgroup_paths)
             .ok()
-            .and_then(|cgroup| cgroup.freezer_state().ok().flatten());
+            .flatten();
         match frozen {
             Some(hull_configs::FreezerState::Frozen) => Status::Paused,
             _ => Status::Running,
