@@ -1,11 +1,11 @@
 //! `cargo xtask bench [--quick]`: hull against crun and runc, side by side, then the crates'
 //! criterion benchmarks (the library's own start path among them).
 //!
-//! As root, in a private mount namespace ([`namespace`]): builds hull in release mode,
-//! installs runc and crun from Debian when missing, prepares one bundle for all three, and
-//! measures with the runtimes taking turns run by run: (1) a foreground `run` of a
-//! container that exits at once, and the floor (`unshare` of the same namespaces running
-//! `true`); (2) create → start → wait → delete; (3) N detached containers per runtime,
+//! As root, in a private mount namespace ([`namespace`]): builds hull (profile `dist`) as a
+//! static executable, installs runc and crun from Debian when missing, prepares one bundle
+//! for all three, and measures with the runtimes taking turns run by run: (1) a foreground
+//! `run` of a container that exits at once, and the floor (`unshare` of the same namespaces
+//! running `true`); (2) create → start → wait → delete; (3) N detached containers per runtime,
 //! made, listed, queried, killed and deleted one by one; (4) the peak RSS of every command
 //! from `wait4`. Then `cargo bench` runs every crate's criterion benchmarks, (6) the
 //! library benchmark of `hull-container` included. The report (markdown, an SVG plot and
@@ -84,8 +84,9 @@ pub fn run(quick: bool) -> Result<()> {
     sys::set_child_subreaper().map_err(BenchError::Subreaper)?;
     sys::on_interrupt().map_err(BenchError::Signals)?;
     packages::ensure(PACKAGES)?;
-    cargo::run(&["build", "--release", "-p", "hull-cli"])?;
-    let hull = cargo::target_dir().join("release").join("hull");
+    // hull as it ships (profile `dist`): one static executable, no shared library to load
+    // or map.
+    let hull = cargo::build_static("hull-cli", "hull", "dist", "static")?;
     let runtimes = runtimes(&hull, &isolation.state)?;
     let unshare = find_program("unshare", "util-linux")?;
     let bundle = Bundle::prepare(&out.join("bundle"), &hull)?;
@@ -225,7 +226,7 @@ fn setting(isolation: &namespace::Isolation, runtimes: &[Runtime], plan: &Plan) 
         .iter()
         .map(|r| match r.name {
             HULL => format!(
-                "hull {} (release build)",
+                "hull {} (static, profile dist)",
                 first_line(
                     Command::new("git")
                         .args(["rev-parse", "--short", "HEAD"])

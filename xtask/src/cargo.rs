@@ -41,3 +41,27 @@ pub fn host_triple() -> Result<String> {
         .map(|host| host.trim().to_owned())
         .ok_or(XtaskError::HostTriple)
 }
+
+/// Builds `bin` of `package` with cargo profile `profile` (`release`, `dist`) as a static
+/// executable for the host and returns its path, checked to have no ELF interpreter.
+///
+/// It builds with `--target` so that `RUSTFLAGS` reaches only the target's crates, not
+/// build scripts or proc macros, and in `target/<dir>` so that the flags never invalidate
+/// the normal build.
+pub fn build_static(package: &str, bin: &str, profile: &str, dir: &str) -> Result<PathBuf> {
+    let triple = host_triple()?;
+    let target_dir = target_dir().join(dir);
+    println!("xtask: building a static {bin} for {triple}");
+    command::run(
+        cargo()
+            .args(["build", "--profile", profile, "-p", package, "--bin", bin])
+            .args(["--target", &triple])
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .env("RUSTFLAGS", "-C target-feature=+crt-static")
+            // It would take precedence over RUSTFLAGS.
+            .env_remove("CARGO_ENCODED_RUSTFLAGS"),
+    )?;
+    let built = target_dir.join(&triple).join(profile).join(bin);
+    crate::elf::ensure_static(&built)?;
+    Ok(built)
+}
