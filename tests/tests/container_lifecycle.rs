@@ -31,6 +31,10 @@ fn created_running_stopped_then_destroyed() {
     let state = container.state().unwrap();
     assert_eq!(state.status, Status::Created);
     assert_eq!(state.pid, process.pid());
+    let listed = t.factory.states().unwrap();
+    let (listed_id, listed_state) = listed.into_iter().find(|(i, _)| *i == id).unwrap();
+    assert_eq!(listed_id, id);
+    assert_eq!(listed_state.unwrap(), state);
     assert!(t.root().join(&id).join("exec.fifo").exists());
 
     container.exec().unwrap();

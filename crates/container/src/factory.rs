@@ -7,7 +7,7 @@ use hull_configs::Config;
 use hull_configs::validate::{self, HostFacts};
 use hull_namespaces::IdMapper;
 
-use crate::container::Container;
+use crate::container::{Container, State};
 use crate::error::Result;
 use crate::id::check_id;
 use crate::spawn::InitCommand;
@@ -127,6 +127,27 @@ impl Factory {
             .collect();
         ids.sort();
         Ok(ids)
+    }
+
+    /// The state of every container under the root, by id, sorted: for a listing, each
+    /// state file is read once under its container's lock and only what [`State`] shows
+    /// is parsed from it. A container that cannot be read comes with its error.
+    ///
+    /// # Errors
+    ///
+    /// [`StateError::ReadRoot`] when the root cannot be listed.
+    pub fn states(&self) -> Result<Vec<(String, Result<State>)>> {
+        let ids = self.ids()?;
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                let dir = self.root.join(&id);
+                let state = StateDir::open(&dir, &id)
+                    .and_then(|locked| locked.read_summary())
+                    .map(|stored| crate::container::describe(&dir, stored));
+                (id, state)
+            })
+            .collect())
     }
 
     fn container(&self, id: &str, dir: PathBuf, state: StoredState) -> Container {

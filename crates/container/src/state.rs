@@ -12,7 +12,6 @@ use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ContainerError, Result};
-use crate::proc::start_time;
 
 /// What can go wrong with a container's state directory.
 #[derive(Debug, thiserror::Error)]
@@ -153,14 +152,17 @@ pub struct InitProcess {
 impl InitProcess {
     /// The process with `pid`, as it is now.
     pub(crate) fn of(pid: i32) -> Result<InitProcess> {
-        let start_time = start_time(pid)?.ok_or(ContainerError::InitGone { pid })?;
-        Ok(InitProcess { pid, start_time })
+        let stat = crate::proc::stat(pid)?.ok_or(ContainerError::InitGone { pid })?;
+        Ok(InitProcess {
+            pid,
+            start_time: stat.start_time,
+        })
     }
 
     /// Whether this very process still exists (a zombie counts as gone).
     pub fn is_alive(&self) -> bool {
-        matches!(start_time(self.pid), Ok(Some(t)) if t == self.start_time)
-            && !crate::proc::is_zombie(self.pid)
+        matches!(crate::proc::stat(self.pid), Ok(Some(stat))
+            if stat.start_time == self.start_time && !stat.is_zombie())
     }
 }
 
@@ -182,6 +184,56 @@ pub(crate) struct StoredState {
     pub cgroup_paths: BTreeMap<String, PathBuf>,
     /// Its configuration.
     pub config: Config,
+}
+
+/// The part of `state.json` that [`crate::State`] shows: read for a listing, where the bulk
+/// of the configuration is skipped rather than built.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub(crate) struct StoredSummary {
+    /// The container's id.
+    pub id: String,
+    /// Its init process, once started.
+    #[serde(default)]
+    pub init: Option<InitProcess>,
+    /// When it was created.
+    pub created: String,
+    /// The uid of its creator.
+    pub owner: u32,
+    /// Its cgroup directories.
+    #[serde(default)]
+    pub cgroup_paths: BTreeMap<String, PathBuf>,
+    /// What the state shows of its configuration.
+    pub config: ConfigSummary,
+}
+
+/// The fields of a [`Config`] that [`crate::State`] shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub(crate) struct ConfigSummary {
+    /// [`Config::version`].
+    pub version: String,
+    /// [`Config::rootfs`].
+    pub rootfs: PathBuf,
+    /// [`Config::labels`].
+    pub labels: Vec<String>,
+}
+
+impl StoredState {
+    /// What [`crate::State`] shows of this state.
+    pub(crate) fn summary(&self) -> StoredSummary {
+        StoredSummary {
+            id: self.id.clone(),
+            init: self.init,
+            created: self.created.clone(),
+            owner: self.owner,
+            cgroup_paths: self.cgroup_paths.clone(),
+            config: ConfigSummary {
+                version: self.config.version.clone(),
+                rootfs: self.config.rootfs.clone(),
+                labels: self.config.labels.clone(),
+            },
+        }
+    }
 }
 
 /// A container's directory, locked for the lifetime of this value.
@@ -246,6 +298,15 @@ impl StateDir {
 
     /// Reads `state.json`.
     pub(crate) fn read(&self) -> Result<StoredState> {
+        self.read_as()
+    }
+
+    /// Reads what [`crate::State`] shows of `state.json`.
+    pub(crate) fn read_summary(&self) -> Result<StoredSummary> {
+        self.read_as()
+    }
+
+    fn read_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         let path = self.dir.join(STATE_FILE);
         let text = fs::read_to_string(&path).map_err(|source| StateError::Read {
             path: path.clone(),
@@ -317,6 +378,7 @@ mod tests {
         };
         state_dir.write(&state).unwrap();
         assert_eq!(state_dir.read().unwrap(), state);
+        assert_eq!(state_dir.read_summary().unwrap(), state.summary());
         assert!(!dir.join(".state.json.tmp").exists());
         let again = StateDir::create(&dir, "c1").unwrap_err();
         assert!(matches!(again, ContainerError::Exists { .. }), "{again}");

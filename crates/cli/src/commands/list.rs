@@ -64,13 +64,10 @@ fn states(root: &Root) -> Result<Vec<ContainerState>, CliError> {
     let factory = Factory::new(root.path())?;
     let users = host_users();
     let mut states = Vec::new();
-    for id in factory.ids()? {
-        let state = factory.load(&id).map(|container| {
-            let state = container.last_state();
-            ContainerState {
-                owner: owner_name(&users, state.owner),
-                ..ContainerState::new(state)
-            }
+    for (id, state) in factory.states()? {
+        let state = state.map(|state| ContainerState {
+            owner: owner_name(&users, state.owner),
+            ..ContainerState::new(state)
         });
         match state {
             Ok(state) => states.push(state),

@@ -15,7 +15,7 @@ use nix::unistd::Pid;
 
 use crate::error::Result;
 use crate::spawn::InitCommand;
-use crate::state::{EXEC_FIFO, StateDir, Status, StoredState};
+use crate::state::{EXEC_FIFO, InitProcess, StateDir, Status, StoredState, StoredSummary};
 
 /// A container: its id, configuration and state, kept in `<root>/<id>/`.
 ///
@@ -98,30 +98,9 @@ impl Container {
     }
 
     /// Its state as last read (by [`crate::Factory::load`] or [`Container::state`]), with
-    /// the status read from the live system: for a caller that has just loaded it, such
-    /// as a listing of every container.
+    /// the status read from the live system: for a caller that has just loaded it.
     pub fn last_state(&self) -> State {
-        let status = self.status_of(&self.state);
-        let annotations = annotations(&self.state.config);
-        let config = &self.state.config;
-        State {
-            oci_version: match config.version.is_empty() {
-                true => hull_configs::OCI_VERSION.to_owned(),
-                false => config.version.clone(),
-            },
-            id: self.id.clone(),
-            status,
-            pid: self
-                .state
-                .init
-                .filter(|_| status != Status::Stopped)
-                .map(|init| init.pid),
-            bundle: self.state.config.label("bundle").map(PathBuf::from),
-            rootfs: self.state.config.rootfs.clone(),
-            created: self.state.created.clone(),
-            owner: self.state.owner,
-            annotations,
-        }
+        describe(&self.dir, self.state.summary())
     }
 
     /// Its status, read afresh.
@@ -148,31 +127,72 @@ impl Container {
         Ok(CgroupfsManager::new(&self.state.config.cgroup)?)
     }
 
-    /// The status of `state`, from the live system: no init (or another process with its
-    /// pid) is stopped; an init still blocked on the exec FIFO is created; a frozen cgroup is
-    /// paused; otherwise running.
+    /// The status of `state`, from the live system.
     fn status_of(&self, state: &StoredState) -> Status {
-        if !state.init.is_some_and(|init| init.is_alive()) {
-            return Status::Stopped;
-        }
-        if self.dir.join(EXEC_FIFO).exists() {
-            return Status::Created;
-        }
-        // From the directories the state keeps: no mount table read for a status.
-        let frozen = hull_cgroups::freezer_state_at(&state.cgroup_paths)
-            .ok()
-            .flatten();
-        match frozen {
-            Some(hull_configs::FreezerState::Frozen) => Status::Paused,
-            _ => Status::Running,
-        }
+        status(&self.dir, state.init, &state.cgroup_paths)
+    }
+}
+
+/// A container's state from what its state file (in `dir`) says, and its status from the
+/// live system.
+pub(crate) fn describe(dir: &Path, stored: StoredSummary) -> State {
+    let status = status(dir, stored.init, &stored.cgroup_paths);
+    let config = stored.config;
+    let label = |key: &str| {
+        config.labels.iter().find_map(|label| {
+            let (k, v) = label.split_once('=')?;
+            (k == key).then_some(v)
+        })
+    };
+    State {
+        oci_version: match config.version.is_empty() {
+            true => hull_configs::OCI_VERSION.to_owned(),
+            false => config.version.clone(),
+        },
+        id: stored.id,
+        status,
+        pid: stored
+            .init
+            .filter(|_| status != Status::Stopped)
+            .map(|init| init.pid),
+        bundle: label("bundle").map(PathBuf::from),
+        rootfs: config.rootfs.clone(),
+        created: stored.created,
+        owner: stored.owner,
+        annotations: annotations_of(&config.labels),
+    }
+}
+
+/// The status of a container whose state file (in `dir`) names `init` and `cgroup_paths`:
+/// no init (or another process with its pid) is stopped; an init still blocked on the exec
+/// FIFO is created; a frozen cgroup is paused; otherwise running.
+fn status(
+    dir: &Path,
+    init: Option<InitProcess>,
+    cgroup_paths: &BTreeMap<String, PathBuf>,
+) -> Status {
+    if !init.is_some_and(|init| init.is_alive()) {
+        return Status::Stopped;
+    }
+    if dir.join(EXEC_FIFO).exists() {
+        return Status::Created;
+    }
+    // From the directories the state keeps: no mount table read for a status.
+    let frozen = hull_cgroups::freezer_state_at(cgroup_paths).ok().flatten();
+    match frozen {
+        Some(hull_configs::FreezerState::Frozen) => Status::Paused,
+        _ => Status::Running,
     }
 }
 
 /// A config's labels as annotations: `key=value` pairs, the `bundle` label aside.
 pub(crate) fn annotations(config: &Config) -> BTreeMap<String, String> {
-    config
-        .labels
+    annotations_of(&config.labels)
+}
+
+/// `key=value` labels as annotations, the `bundle` label aside.
+fn annotations_of(labels: &[String]) -> BTreeMap<String, String> {
+    labels
         .iter()
         .filter_map(|label| label.split_once('='))
         .filter(|(key, _)| *key != "bundle")
