@@ -20,6 +20,11 @@ fn ids_that_are_not_plain_names_are_refused() {
             "{id:?}: {err}"
         );
         assert!(err.to_string().contains("invalid container id"), "{err}");
+        let err = t.factory.state(id).unwrap_err();
+        assert!(
+            matches!(err, ContainerError::InvalidId { .. }),
+            "{id:?}: {err}"
+        );
     }
     assert!(
         std::fs::read_dir(t.root()).unwrap().next().is_none(),

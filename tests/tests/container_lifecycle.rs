@@ -35,6 +35,7 @@ fn created_running_stopped_then_destroyed() {
     let (listed_id, listed_state) = listed.into_iter().find(|(i, _)| *i == id).unwrap();
     assert_eq!(listed_id, id);
     assert_eq!(listed_state.unwrap(), state);
+    assert_eq!(t.factory.state(&id).unwrap(), state);
     assert!(t.root().join(&id).join("exec.fifo").exists());
 
     container.exec().unwrap();

@@ -129,6 +129,21 @@ impl Factory {
         Ok(ids)
     }
 
+    /// The state of container `id`, read as [`Factory::states`] reads each: once, under its
+    /// lock, parsing only what [`State`] shows. [`Factory::load`] and [`Container::state`]
+    /// give the same, with the whole configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ContainerError::InvalidId`], [`crate::ContainerError::NotFound`], or the
+    /// state file's read or parse error.
+    pub fn state(&self, id: &str) -> Result<State> {
+        check_id(id)?;
+        let dir = self.root.join(id);
+        let stored = StateDir::open(&dir, id)?.read_summary()?;
+        Ok(crate::container::describe(&dir, stored))
+    }
+
     /// The state of every container under the root, by id, sorted: for a listing, each
     /// state file is read once under its container's lock and only what [`State`] shows
     /// is parsed from it. A container that cannot be read comes with its error.

@@ -66,9 +66,7 @@ impl ContainerState {
 
 /// Prints the state as indented JSON, without a final newline, as runc does.
 pub fn run(root: &Root, args: &StateArgs) -> Result<(), CliError> {
-    // Loading reads the state under the container's lock: no second read is needed.
-    let container = Factory::new(root.path())?.load(&args.id)?;
-    let state = ContainerState::new(container.last_state());
+    let state = ContainerState::new(Factory::new(root.path())?.state(&args.id)?);
     let mut out = std::io::stdout().lock();
     out.write_all(gojson::indented(&state).as_bytes())
         .and_then(|()| out.flush())

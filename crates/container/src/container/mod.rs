@@ -94,13 +94,7 @@ impl Container {
     pub fn state(&mut self) -> Result<State> {
         let dir = StateDir::open(&self.dir, &self.id)?;
         self.state = dir.read()?;
-        Ok(self.last_state())
-    }
-
-    /// Its state as last read (by [`crate::Factory::load`] or [`Container::state`]), with
-    /// the status read from the live system: for a caller that has just loaded it.
-    pub fn last_state(&self) -> State {
-        describe(&self.dir, self.state.summary())
+        Ok(describe(&self.dir, self.state.summary()))
     }
 
     /// Its status, read afresh.
