@@ -37,9 +37,7 @@ fn ids_that_are_not_plain_names_are_refused() {
 fn an_existing_id_is_refused_and_the_first_container_survives() {
     let t = TestFactory::new();
     let id = unique("twice");
-    let mut first = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
-    let mut process = shell("sleep 100");
-    first.run(&mut process).unwrap();
+    let (mut first, mut process) = t.running(&id, "sleep 100");
     let err = t.factory.create(&id, config_for(&id, |_| {})).unwrap_err();
     assert!(matches!(err, ContainerError::Exists { .. }), "{err}");
     assert_eq!(first.status().unwrap(), hull_container::Status::Running);

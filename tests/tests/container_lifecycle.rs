@@ -98,9 +98,7 @@ fn a_frozen_cgroup_makes_the_container_paused() {
     use hull_container::cgroups::{CgroupfsManager, Manager};
     let t = TestFactory::new();
     let id = unique("paused");
-    let mut container = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
-    let mut process = shell("sleep 100");
-    container.run(&mut process).unwrap();
+    let (mut container, mut process) = t.running(&id, "sleep 100");
     let cgroup = CgroupfsManager::new(&container.config().cgroup).unwrap();
     cgroup.freeze().unwrap();
     assert_eq!(container.status().unwrap(), Status::Paused);
@@ -115,16 +113,12 @@ fn kill_reaches_the_init_and_destroy_of_a_running_container_leaves_nothing() {
     let t = TestFactory::new();
     let before = host_mounts();
     let id = unique("kill");
-    let mut container = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
-    let mut process = shell("sleep 100");
-    container.run(&mut process).unwrap();
+    let (mut container, mut process) = t.running(&id, "sleep 100");
     container.signal(Signal::SIGKILL, false).unwrap();
     assert_eq!(process.wait().unwrap(), ExitStatus::Signaled(9));
 
     let id = unique("force");
-    let mut container = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
-    let mut process = shell("sleep 100 & sleep 100");
-    container.run(&mut process).unwrap();
+    let (mut container, mut process) = t.running(&id, "sleep 100 & sleep 100");
     assert_eq!(container.status().unwrap(), Status::Running);
     container.destroy().unwrap();
     assert_eq!(process.wait().unwrap(), ExitStatus::Signaled(9));
@@ -137,10 +131,8 @@ fn kill_reaches_the_init_and_destroy_of_a_running_container_leaves_nothing() {
 fn kill_all_signals_every_process_of_the_container() {
     let t = TestFactory::new();
     let id = unique("killall");
-    let mut container = t.factory.create(&id, config_for(&id, |_| {})).unwrap();
     // Two processes: the shell and the sleep it waits for.
-    let mut process = shell("sleep 100 & wait");
-    container.run(&mut process).unwrap();
+    let (mut container, mut process) = t.running(&id, "sleep 100 & wait");
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(container.processes().unwrap().len(), 2);
     container.signal(Signal::SIGKILL, true).unwrap();

@@ -78,6 +78,14 @@ impl TestFactory {
     pub fn root(&self) -> &Path {
         self.factory.root()
     }
+
+    /// Container `id`, made from the default config, running `script` as its init.
+    pub fn running(&self, id: &str, script: &str) -> (Container, Process) {
+        let mut container = self.factory.create(id, config_for(id, |_| {})).unwrap();
+        let mut process = shell(script);
+        container.run(&mut process).unwrap();
+        (container, process)
+    }
 }
 
 impl Drop for TestFactory {
