@@ -308,11 +308,13 @@ impl StateDir {
 
     fn read_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         let path = self.dir.join(STATE_FILE);
-        let text = fs::read_to_string(&path).map_err(|source| StateError::Read {
+        let text = fs::read(&path).map_err(|source| StateError::Read {
             path: path.clone(),
             source,
         })?;
-        Ok(serde_json::from_str(&text).map_err(|source| StateError::Parse { path, source })?)
+        // From bytes, as the init's channel reads its messages: one instance of the
+        // config's deserializer serves both (from a `&str` would be a second, as large).
+        Ok(serde_json::from_slice(&text).map_err(|source| StateError::Parse { path, source })?)
     }
 
     /// Replaces `state.json` atomically: a temporary file, written and `fsync`ed, renamed
