@@ -1,7 +1,8 @@
 //! hull's project tasks, run as `cargo xtask TASK` (an alias in `.cargo/config.toml`).
 //!
 //! - `cargo xtask test`: everything CI checks (`.ci/run` runs it, as root);
-//!   `cargo xtask test --cgroup-v2-only`: the cgroup tests on pure cgroup v2 (a VM here);
+//!   `cargo xtask test --cgroup-v2-only`: the cgroup and container tests on pure cgroup v2
+//!   (a VM here);
 //! - `cargo xtask rootfs DIR`: a minimal root filesystem for tests, without any download;
 //! - `cargo xtask demo`: runs the `hull-container` demo example in such a rootfs;
 //! - `cargo xtask bench [--quick]`: hull against crun and runc, side by side (as root), then
@@ -63,7 +64,11 @@ enum Task {
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Test { cgroup_v2_only } => {
-            let run = if cgroup_v2_only { vm::run } else { test::run };
+            let run = if cgroup_v2_only {
+                test::cgroup_v2_only
+            } else {
+                test::run
+            };
             run().map(|()| ExitCode::SUCCESS)
         }
         Task::Rootfs { dir } => rootfs::run(&dir).map(|()| ExitCode::SUCCESS),

@@ -1,10 +1,11 @@
-//! The VM's initramfs: busybox, the test binaries (without debug info) and the libraries
-//! they load, and an init that runs them on cgroup2, as a `newc` cpio archive
-//! (`Documentation/driver-api/early-userspace/buffer-format.rst`).
+//! The VM's initramfs: busybox, the test binaries and `hull` (without debug info) and the
+//! libraries they load, the test rootfs, and an init that runs the tests on cgroup2, as a
+//! `newc` cpio archive (`Documentation/driver-api/early-userspace/buffer-format.rst`).
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{BufWriter, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,13 +14,37 @@ use crate::error::{Result, XtaskError};
 
 /// The busybox applets the init and the tests use.
 const APPLETS: &[&str] = &[
-    "sh", "mount", "mkdir", "cat", "echo", "poweroff", "sleep", "uname", "head", "tr", "ls",
+    "sh",
+    "mount",
+    "mkdir",
+    "cat",
+    "echo",
+    "poweroff",
+    "sleep",
+    "uname",
+    "head",
+    "tr",
+    "ls",
+    "cp",
+    "switch_root",
 ];
 
-/// The init: mounts, runs every test binary with its result on a `HULL-VM:` line, and
-/// powers off (PID 1 must never exit).
+/// The init: moves everything onto a tmpfs root first (`pivot_root(2)`, which containers
+/// need, refuses the initramfs as the current root), mounts, runs every test binary with
+/// its result on a `HULL-VM:` line, and powers off (PID 1 must never exit).
 const INIT: &str = r#"#!/bin/sh
 export PATH=/bin
+if [ ! -e /.on-tmpfs ]; then
+  mkdir -p /newroot
+  mount -t tmpfs -o mode=0755 tmpfs /newroot
+  for entry in /*; do
+    case "$entry" in /newroot|/proc|/sys|/dev) ;; *) cp -a "$entry" /newroot/ ;; esac
+  done
+  mkdir -p /newroot/proc /newroot/sys /newroot/dev
+  echo > /newroot/.on-tmpfs
+  exec switch_root /newroot /init
+fi
+export HULL_BINARY=/hull HULL_TEST_ROOTFS=/rootfs
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -36,17 +61,27 @@ poweroff -f
 
 /// One archive member.
 enum Entry {
-    Dir,
+    Dir { mode: u32 },
     File { from: PathBuf, mode: u32 },
     Text { text: &'static str, mode: u32 },
-    Symlink { target: &'static str },
+    Symlink { target: String },
 }
 
-/// Builds the archive `image` for `tests`, staging stripped binaries in `stage`.
-pub fn build(stage: &Path, image: &Path, tests: &[PathBuf]) -> Result<()> {
+/// What goes into the VM besides busybox and the init.
+pub struct Contents<'a> {
+    /// The test binaries, run in order.
+    pub tests: &'a [PathBuf],
+    /// The `hull` binary, installed as `/hull` (the container tests' init).
+    pub hull: &'a Path,
+    /// The test rootfs, copied whole to `/rootfs`.
+    pub rootfs: &'a Path,
+}
+
+/// Builds the archive `image` of `contents`, staging stripped binaries in `stage`.
+pub fn build(stage: &Path, image: &Path, contents: &Contents<'_>) -> Result<()> {
     let mut entries: Vec<(String, Entry)> = Vec::new();
     for dir in ["bin", "dev", "proc", "sys", "tmp", "tests"] {
-        entries.push((dir.into(), Entry::Dir));
+        entries.push((dir.into(), Entry::Dir { mode: 0o755 }));
     }
     entries.push((
         "init".into(),
@@ -65,7 +100,9 @@ pub fn build(stage: &Path, image: &Path, tests: &[PathBuf]) -> Result<()> {
     for applet in APPLETS {
         entries.push((
             format!("bin/{applet}"),
-            Entry::Symlink { target: "busybox" },
+            Entry::Symlink {
+                target: "busybox".into(),
+            },
         ));
     }
     fs::create_dir_all(stage).map_err(|source| XtaskError::CreateDir {
@@ -73,7 +110,7 @@ pub fn build(stage: &Path, image: &Path, tests: &[PathBuf]) -> Result<()> {
         source,
     })?;
     let mut libraries = BTreeSet::new();
-    for test in tests {
+    for test in contents.tests {
         let name = test
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -82,17 +119,12 @@ pub fn build(stage: &Path, image: &Path, tests: &[PathBuf]) -> Result<()> {
         let name = name
             .rsplit_once('-')
             .map_or(name.clone(), |(base, _)| base.to_owned());
-        let stripped = stage.join(&name);
-        command::run(Command::new("strip").arg("-o").arg(&stripped).arg(test))?;
-        entries.push((
-            format!("tests/{name}"),
-            Entry::File {
-                from: stripped,
-                mode: 0o755,
-            },
-        ));
+        entries.push((format!("tests/{name}"), stripped(stage, test, &name)?));
         libraries.extend(shared_libraries(test)?);
     }
+    entries.push(("hull".into(), stripped(stage, contents.hull, "hull")?));
+    libraries.extend(shared_libraries(contents.hull)?);
+    tree(contents.rootfs, "rootfs", &mut entries)?;
     let mut dirs = BTreeSet::new();
     for library in &libraries {
         for parent in library.ancestors().skip(1).filter(|p| p != &Path::new("/")) {
@@ -100,7 +132,7 @@ pub fn build(stage: &Path, image: &Path, tests: &[PathBuf]) -> Result<()> {
         }
     }
     for dir in dirs {
-        entries.push((relative(&dir), Entry::Dir));
+        entries.push((relative(&dir), Entry::Dir { mode: 0o755 }));
     }
     for library in libraries {
         entries.push((
@@ -112,6 +144,56 @@ pub fn build(stage: &Path, image: &Path, tests: &[PathBuf]) -> Result<()> {
         ));
     }
     write_archive(image, &entries)
+}
+
+/// `binary` without debug info, staged as `stage/name`.
+fn stripped(stage: &Path, binary: &Path, name: &str) -> Result<Entry> {
+    let staged = stage.join(name);
+    command::run(Command::new("strip").arg("-o").arg(&staged).arg(binary))?;
+    Ok(Entry::File {
+        from: staged,
+        mode: 0o755,
+    })
+}
+
+/// The directory `dir` and everything in it as members under `name`, with their modes;
+/// symlinks stay links.
+fn tree(dir: &Path, name: &str, entries: &mut Vec<(String, Entry)>) -> Result<()> {
+    let read_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| XtaskError::ReadFile { path, source }
+    };
+    let meta = fs::symlink_metadata(dir).map_err(read_error(dir))?;
+    entries.push((
+        name.to_owned(),
+        Entry::Dir {
+            mode: meta.permissions().mode() & 0o7777,
+        },
+    ));
+    let mut children: Vec<_> = fs::read_dir(dir)
+        .map_err(read_error(dir))?
+        .filter_map(std::result::Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    children.sort();
+    for path in children {
+        let child = format!(
+            "{name}/{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let meta = fs::symlink_metadata(&path).map_err(read_error(&path))?;
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(&path).map_err(read_error(&path))?;
+            let target = target.to_string_lossy().into_owned();
+            entries.push((child, Entry::Symlink { target }));
+        } else if meta.is_dir() {
+            tree(&path, &child, entries)?;
+        } else {
+            let mode = meta.permissions().mode() & 0o7777;
+            entries.push((child, Entry::File { from: path, mode }));
+        }
+    }
+    Ok(())
 }
 
 /// The libraries `ldd` lists for `binary`, the dynamic loader included.
@@ -140,7 +222,7 @@ fn write_archive(image: &Path, entries: &[(String, Entry)]) -> Result<()> {
     let mut out = BufWriter::new(file);
     for (index, (name, entry)) in entries.iter().enumerate() {
         let (mode, data) = match entry {
-            Entry::Dir => (0o040_755, Vec::new()),
+            Entry::Dir { mode } => (0o040_000 | mode, Vec::new()),
             Entry::File { from, mode } => {
                 let data = fs::read(from).map_err(|source| XtaskError::ReadFile {
                     path: from.clone(),

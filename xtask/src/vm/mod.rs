@@ -1,12 +1,13 @@
 //! `cargo xtask test --cgroup-v2-only`: the privileged cgroup tests (`hull-tests`'
-//! `cgroups_*`) on a pure cgroup v2 host.
+//! `cgroups_*`) and the library's container tests (`container_process`: the init's way
+//! into the cgroup, limits, the cgroup namespace) on a pure cgroup v2 host.
 //!
 //! On a host whose `/sys/fs/cgroup` is cgroup2 they run here. Elsewhere (the hybrid build
 //! machines) they run in a VM: Debian's kernel (`linux-image-amd64`'s package, downloaded
 //! once into `target/vm`) booted under `qemu-system-x86_64 -accel tcg` (KVM hangs on these
-//! machines) with an initramfs of busybox, the test binaries and their libraries, and an
-//! init that mounts cgroup2 on `/sys/fs/cgroup`, runs each binary and powers off. The
-//! serial console comes back to us; `HULL-VM:` lines carry the results.
+//! machines) with an initramfs of busybox, the test binaries, `hull` and their libraries,
+//! the test rootfs, and an init that mounts cgroup2 on `/sys/fs/cgroup`, runs each binary
+//! and powers off. The serial console comes back to us; `HULL-VM:` lines carry the results.
 
 mod initramfs;
 
@@ -50,37 +51,50 @@ pub enum VmError {
         /// Where the package was unpacked.
         dir: PathBuf,
     },
-    /// cargo built no `cgroups_*` test binary.
-    #[error("cargo built no cgroups_* test binary of hull-tests")]
-    NoTests,
+    /// cargo built no `cgroups_*` or `container_process` test binary.
+    #[error("cargo built no {0} test binary of hull-tests")]
+    NoTests(&'static str),
     /// The VM did not power off in time.
     #[error("the VM was still running after {0:?}: killed")]
     Timeout(Duration),
     /// Test binaries failed, or never reported.
-    #[error("cgroup tests failed on cgroup v2: {0}")]
+    #[error("tests failed on cgroup v2: {0}")]
     Failed(String),
 }
 
-/// Runs the cgroup tests on pure cgroup v2: here if this host is (they need root then, and
-/// say so), else in the VM (where they run as root whoever we are).
-pub fn run() -> Result<()> {
+/// The test binaries of `hull-tests` that run on cgroup v2.
+const TESTS: [&str; 2] = ["cgroups_*", "container_process"];
+
+/// Runs the cgroup and container tests on pure cgroup v2, with the test rootfs at
+/// `rootfs`: here if this host is (they need root then, and say so), else in the VM (where
+/// they run as root whoever we are).
+pub fn run(rootfs: &Path) -> Result<()> {
+    cargo::run(&["build", "-p", "hull-cli"])?;
+    let hull = cargo::target_dir().join("debug").join("hull");
     if is_pure_v2() {
-        println!("==> /sys/fs/cgroup is cgroup2: running the cgroup tests here");
-        return command::run(cargo::cargo().args([
-            "test",
-            "-p",
-            "hull-tests",
-            "--test",
-            "cgroups_*",
-        ]));
+        println!("==> /sys/fs/cgroup is cgroup2: running the cgroup and container tests here");
+        let mut cmd = cargo::cargo();
+        cmd.args(["test", "-p", "hull-tests"]);
+        for test in TESTS {
+            cmd.args(["--test", test]);
+        }
+        return command::run(
+            cmd.env("HULL_TEST_ROOTFS", rootfs)
+                .env("HULL_BINARY", &hull),
+        );
     }
-    println!("==> this host is not pure cgroup v2: running the cgroup tests in a VM");
+    println!("==> this host is not pure cgroup v2: running the cgroup and container tests in a VM");
     println!("{}", packages::ensure(VM_PACKAGES)?.summary());
     let dir = cargo::target_dir().join("vm");
     let kernel = kernel(&dir)?;
     let tests = test_binaries()?;
     let image = dir.join("initramfs.cpio");
-    initramfs::build(&dir.join("initramfs"), &image, &tests)?;
+    let contents = initramfs::Contents {
+        tests: &tests,
+        hull: &hull,
+        rootfs,
+    };
+    initramfs::build(&dir.join("initramfs"), &image, &contents)?;
     let output = boot(&kernel, &image)?;
     verdict(&output, tests.len())
 }
@@ -150,17 +164,20 @@ fn find_vmlinuz(unpacked: &Path) -> Result<Option<PathBuf>> {
         }))
 }
 
-/// Builds the `cgroups_*` test binaries of `hull-tests` and returns their paths.
+/// Builds the test binaries of [`TESTS`] and returns their paths, cgroup tests first.
 fn test_binaries() -> Result<Vec<PathBuf>> {
-    let json = command::stdout_of(cargo::cargo().args([
+    let mut cmd = cargo::cargo();
+    cmd.args([
         "test",
         "-p",
         "hull-tests",
-        "--test",
-        "cgroups_*",
         "--no-run",
         "--message-format=json",
-    ]))?;
+    ]);
+    for test in TESTS {
+        cmd.args(["--test", test]);
+    }
+    let json = command::stdout_of(&mut cmd)?;
     let mut tests: Vec<PathBuf> = json
         .lines()
         .filter(|line| line.contains("\"reason\":\"compiler-artifact\""))
@@ -170,13 +187,24 @@ fn test_binaries() -> Result<Vec<PathBuf>> {
             Some(PathBuf::from(&line[start..end]))
         })
         .filter(|path| {
-            path.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("cgroups_"))
+            path.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with("cgroups_") || n.starts_with("container_process-")
+            })
         })
         .collect();
     tests.sort();
-    if tests.is_empty() {
-        return Err(VmError::NoTests.into());
+    for (prefix, wanted) in [
+        ("cgroups_", "cgroups_*"),
+        ("container_", "container_process"),
+    ] {
+        let built = |p: &PathBuf| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        };
+        if !tests.iter().any(built) {
+            return Err(VmError::NoTests(wanted).into());
+        }
     }
     Ok(tests)
 }
