@@ -189,7 +189,7 @@ pub enum XtaskError {
         #[source]
         source: io::Error,
     },
-    /// Running the cgroup tests in a VM failed.
+    /// Running the cgroup v2 tests in a VM failed.
     #[error(transparent)]
     Vm(#[from] crate::vm::VmError),
     /// Comparing the runtimes failed.

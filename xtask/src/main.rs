@@ -37,10 +37,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Runs everything CI checks: packages, fmt, clippy, unit tests, the test rootfs, the
-    /// privileged integration tests (as root) and the cgroup tests on pure cgroup v2.
+    /// privileged integration tests (as root) and the cgroup and container tests on pure
+    /// cgroup v2.
     Test {
-        /// Instead, runs only the privileged cgroup tests on pure cgroup v2: here if this
-        /// host is, else in a Debian VM under qemu.
+        /// Instead, builds the test rootfs and runs only the privileged cgroup and container
+        /// tests on pure cgroup v2: here if this host is, else in a Debian VM under qemu.
         #[arg(long)]
         cgroup_v2_only: bool,
     },
