@@ -9,7 +9,7 @@
 use std::fs::OpenOptions;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use nix::unistd::Pid;
 
@@ -20,12 +20,12 @@ use crate::file;
 /// The way into a container's cgroup for a process that enters it itself; made by
 /// [`CgroupfsManager::entry`].
 ///
-/// A container's init uses it so: its first, single-threaded stage writes `0` to each of
-/// [`Entry::tasks`], which moves the calling thread only and so needs no
-/// grace period — in a single-threaded process that moves the process —, and forks its
-/// child into [`Entry::unified`] with `CLONE_INTO_CGROUP`.
-/// Children inherit the v1 cgroups; the cgroup2 one is theirs from birth. A kernel without
-/// `clone3` (before 5.7) leaves the child to be moved there with [`Entry::join_unified`].
+/// A container's init uses it so: its first stage, single-threaded, writes `0` to each of
+/// [`Entry::tasks`], which moves the calling thread alone (the whole process, as it has one
+/// thread) and needs no grace period; it then forks its child into [`Entry::unified`] with
+/// `CLONE_INTO_CGROUP`. Children inherit the v1 cgroups; the cgroup2 one is theirs from
+/// birth. Where the child cannot be born there (in a user namespace, or without `clone3`
+/// before Linux 5.7), it is moved with [`Entry::join_unified`].
 #[derive(Debug)]
 pub struct Entry {
     /// The `tasks` file of the cgroup in each v1 hierarchy, open for writing, with its
@@ -81,7 +81,7 @@ impl Entry {
     }
 }
 
-fn open(path: &std::path::Path, options: &mut OpenOptions, flags: i32) -> Result<OwnedFd> {
+fn open(path: &Path, options: &mut OpenOptions, flags: i32) -> Result<OwnedFd> {
     let file = options
         .custom_flags(flags | libc::O_CLOEXEC)
         .open(path)
