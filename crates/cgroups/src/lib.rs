@@ -10,6 +10,7 @@ mod fixture;
 mod hierarchy;
 mod manager;
 mod membership;
+mod memory;
 mod pids;
 mod plan;
 mod rdma;

@@ -156,12 +156,12 @@ impl CgroupfsManager {
         }
         match self.controller("memory", "memory") {
             Some(ControllerDir::V1(dir)) => {
-                v1::memory::check_usage(dir, r)?;
+                crate::memory::check_usage(dir, v1::memory::USAGE, r)?;
                 plan::apply(dir, &v1::memory::plan(r)).map_err(|err| v1::memory::explain(dir, err))
             }
             Some(dir @ ControllerDir::V2(_)) => {
                 let path = self.prepare(&dir, "memory")?;
-                v2::memory::check_usage(path, r)?;
+                crate::memory::check_usage(path, v2::memory::USAGE, r)?;
                 plan::apply(path, &v2::memory::plan(r)?)
             }
             None => Err(CgroupsError::ControllerMissing {

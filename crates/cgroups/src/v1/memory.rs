@@ -12,7 +12,7 @@ use crate::stats::{MemoryData, MemoryStats};
 
 pub(crate) const LIMIT: &str = "memory.limit_in_bytes";
 const SWAP_LIMIT: &str = "memory.memsw.limit_in_bytes";
-const USAGE: &str = "memory.usage_in_bytes";
+pub(crate) const USAGE: &str = "memory.usage_in_bytes";
 
 /// Every `memory` write. A memory limit is never above the memory+swap limit in the
 /// kernel, so whichever of the two comes first may be refused (`EINVAL`) until the other
@@ -41,22 +41,6 @@ pub(crate) fn plan(r: &Resources) -> Vec<Write> {
         plan.push(Write::new("memory.swappiness", swappiness));
     }
     plan
-}
-
-/// With `memory_check_before_update`, refuses a limit below the current usage.
-pub(crate) fn check_usage(dir: &Path, r: &Resources) -> Result<()> {
-    let Some(limit) = r.memory.filter(|&m| m > 0 && r.memory_check_before_update) else {
-        return Ok(());
-    };
-    let usage = file::read_u64(dir, USAGE)?;
-    if usage > limit.unsigned_abs() {
-        return Err(CgroupsError::MemoryBelowUsage {
-            path: dir.to_owned(),
-            limit,
-            usage,
-        });
-    }
-    Ok(())
 }
 
 /// Turns the kernel's `EBUSY` for a limit below the usage into [`CgroupsError::MemoryBelowUsage`].

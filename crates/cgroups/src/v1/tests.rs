@@ -150,7 +150,7 @@ fn memory_check_before_update_compares_with_usage() {
         ..Resources::default()
     };
     // The fixture's usage is 200704 bytes.
-    let err = memory::check_usage(dir.path(), &r).unwrap_err();
+    let err = crate::memory::check_usage(dir.path(), memory::USAGE, &r).unwrap_err();
     assert!(matches!(
         err,
         CgroupsError::MemoryBelowUsage {
@@ -160,7 +160,7 @@ fn memory_check_before_update_compares_with_usage() {
         }
     ));
     r.memory = Some(1 << 20);
-    memory::check_usage(dir.path(), &r).unwrap();
+    crate::memory::check_usage(dir.path(), memory::USAGE, &r).unwrap();
 }
 
 #[test]

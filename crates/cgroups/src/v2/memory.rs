@@ -11,6 +11,9 @@ use crate::file;
 use crate::plan::{OnError, Write};
 use crate::stats::{MemoryData, MemoryStats};
 
+/// The current usage.
+pub(crate) const USAGE: &str = "memory.current";
+
 /// libcontainer's conversion of a v1 memory+swap limit to a v2 swap limit (`-1`: none;
 /// `None`: leave it). Values of 0 mean "not given", as in runc.
 pub fn swap_limit(memory: i64, memory_swap: i64) -> Result<Option<i64>> {
@@ -61,22 +64,6 @@ pub(crate) fn plan(r: &Resources) -> Result<Vec<Write>> {
         plan.push(Write::new("memory.low", limit_value(low)));
     }
     Ok(plan)
-}
-
-/// With `memory_check_before_update`, refuses a limit below the current usage.
-pub(crate) fn check_usage(dir: &Path, r: &Resources) -> Result<()> {
-    let Some(limit) = r.memory.filter(|&m| m > 0 && r.memory_check_before_update) else {
-        return Ok(());
-    };
-    let usage = file::read_u64(dir, "memory.current")?;
-    if usage > limit.unsigned_abs() {
-        return Err(CgroupsError::MemoryBelowUsage {
-            path: dir.to_owned(),
-            limit,
-            usage,
-        });
-    }
-    Ok(())
 }
 
 /// `<prefix>.current`, `.peak`, `.max` and the `max` events of `memory` or `memory.swap`.
