@@ -1,7 +1,7 @@
 //! Running programs: streamed to our terminal, or with their output captured.
 
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 use crate::error::{Result, XtaskError};
 
@@ -16,6 +16,19 @@ pub fn run(cmd: &mut Command) -> Result<()> {
             status,
         })
     }
+}
+
+/// Waits for `child`, started from `command` (its [`describe`]d line), and fails unless it
+/// succeeded.
+pub fn wait(child: &mut Child, command: String) -> Result<()> {
+    let status = child.wait().map_err(|source| XtaskError::Spawn {
+        command: command.clone(),
+        source,
+    })?;
+    if !status.success() {
+        return Err(XtaskError::CommandFailed { command, status });
+    }
+    Ok(())
 }
 
 /// Runs `cmd` with our stdin, stdout and stderr, and returns how it ended.

@@ -40,16 +40,7 @@ pub fn run(quick: bool, env: &[(&str, &Path)]) -> Result<Vec<String>> {
             summary.take(&line);
         }
     }
-    let status = child.wait().map_err(|source| XtaskError::Spawn {
-        command: described.clone(),
-        source,
-    })?;
-    if !status.success() {
-        return Err(XtaskError::CommandFailed {
-            command: described,
-            status,
-        });
-    }
+    command::wait(&mut child, described)?;
     Ok(summary.lines)
 }
 

@@ -267,16 +267,7 @@ fn boot(kernel: &Path, initramfs: &Path) -> Result<String> {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
     }
-    let status = child.wait().map_err(|source| XtaskError::Spawn {
-        command: described.clone(),
-        source,
-    })?;
-    if !status.success() {
-        return Err(XtaskError::CommandFailed {
-            command: described,
-            status,
-        });
-    }
+    command::wait(&mut child, described)?;
     Ok(console)
 }
 
