@@ -38,13 +38,7 @@ fn latency_rows(plan: &Plan) -> Vec<(String, &'static str)> {
         (CYCLE.to_owned(), step::DELETE),
     ];
     for &n in &plan.scales {
-        for step in [
-            step::CREATE_START,
-            step::STATE,
-            step::LIST,
-            step::KILL,
-            step::DELETE,
-        ] {
+        for step in step::SCALE {
             rows.push((results::scale(n), step));
         }
     }
@@ -127,13 +121,7 @@ fn scaling(out: &mut String, results: &Results, plan: &Plan) {
          |---|---|---:|---:|---:|---:|---:|"
     );
     let (at_small, at_large) = (results::scale(small), results::scale(large));
-    for step in [
-        step::CREATE_START,
-        step::STATE,
-        step::LIST,
-        step::KILL,
-        step::DELETE,
-    ] {
+    for step in step::SCALE {
         for runtime in [HULL, CRUN, RUNC] {
             let a = stats::median(&results.walls_ms(&at_small, step, runtime));
             let b = stats::median(&results.walls_ms(&at_large, step, runtime));

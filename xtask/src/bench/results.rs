@@ -48,6 +48,8 @@ pub mod step {
     pub const DELETE: &str = "delete";
     /// A whole create → start → wait → delete.
     pub const TOTAL: &str = "total";
+    /// The steps of the scale scenario, in the order they run.
+    pub const SCALE: [&str; 5] = [CREATE_START, STATE, LIST, KILL, DELETE];
     /// The subcommands, for the RSS table.
     pub const SUBCOMMANDS: [&str; 7] = [RUN, CREATE, START, STATE, LIST, KILL, DELETE];
 }
