@@ -4,6 +4,7 @@ use hull_configs::{SeccompAction, SeccompArch, SyscallArg, SyscallRule};
 
 use super::*;
 use crate::interpreter::{self, SeccompData};
+use crate::test_support::config;
 
 const EPERM: u32 = 0x0005_0001;
 const ALLOW: u32 = 0x7fff_0000;
@@ -31,17 +32,6 @@ const OPS: [SeccompOp; 7] = [
     SeccompOp::Ge,
     SeccompOp::MaskedEq,
 ];
-
-fn config(default_action: SeccompAction, syscalls: Vec<SyscallRule>) -> Seccomp {
-    Seccomp {
-        default_action,
-        architectures: vec![],
-        flags: None,
-        syscalls,
-        listener_path: None,
-        listener_metadata: None,
-    }
-}
 
 fn holds(op: SeccompOp, arg: u64, value: u64, value_two: u64) -> bool {
     match op {

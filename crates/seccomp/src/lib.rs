@@ -13,6 +13,8 @@ pub mod interpreter;
 mod notify;
 mod plan;
 mod sys;
+#[cfg(test)]
+mod test_support;
 mod warning;
 
 pub use arch::Arch;

@@ -4,6 +4,7 @@ use hull_configs::SeccompArch;
 
 use super::*;
 use crate::action::ret_value;
+use crate::test_support::config;
 
 const ALLOW: u32 = 0x7fff_0000;
 const EPERM: u32 = 0x0005_0001;
@@ -23,17 +24,6 @@ fn arg(index: usize, op: SeccompOp, value: u64, value_two: u64) -> SyscallArg {
         value,
         value_two,
         op,
-    }
-}
-
-fn config(default_action: SeccompAction, syscalls: Vec<SyscallRule>) -> Seccomp {
-    Seccomp {
-        default_action,
-        architectures: vec![],
-        flags: None,
-        syscalls,
-        listener_path: None,
-        listener_metadata: None,
     }
 }
 

@@ -91,6 +91,17 @@ pub struct Transition {
     pub opens_everything: bool,
 }
 
+#[cfg(test)]
+impl Transition {
+    /// The writes as (file, entry) pairs, for assertions.
+    pub(crate) fn written(&self) -> Vec<(&'static str, &str)> {
+        self.writes
+            .iter()
+            .map(|w| (w.file(), w.entry.as_str()))
+            .collect()
+    }
+}
+
 impl ExceptionList {
     /// The state a rule list asks for, starting from "deny everything".
     ///

@@ -213,11 +213,7 @@ fn transition_between_whitelists_is_minimal() {
     ];
     let target = ExceptionList::from_rules(&rules).unwrap();
     let transition = current.transition(&target);
-    let writes: Vec<_> = transition
-        .writes
-        .iter()
-        .map(|w| (w.file(), w.entry.as_str()))
-        .collect();
+    let writes = transition.written();
     assert_eq!(
         writes,
         [("devices.deny", "c 1:5 wm"), ("devices.allow", "c 1:9 rw")]
@@ -234,11 +230,7 @@ fn transition_to_a_blacklist_says_it_opens_everything() {
     ];
     let transition = current.transition(&ExceptionList::from_rules(&rules).unwrap());
     assert!(transition.opens_everything);
-    let writes: Vec<_> = transition
-        .writes
-        .iter()
-        .map(|w| (w.file(), w.entry.as_str()))
-        .collect();
+    let writes = transition.written();
     assert_eq!(
         writes,
         [("devices.allow", "a"), ("devices.deny", "b 8:* rw")]

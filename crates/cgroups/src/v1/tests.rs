@@ -375,11 +375,7 @@ fn devices_from_a_new_cgroup() {
         },
     ];
     let (target, transition) = devices::plan(dir.path(), &rules).unwrap();
-    let writes: Vec<_> = transition
-        .writes
-        .iter()
-        .map(|w| (w.file(), w.entry.as_str()))
-        .collect();
+    let writes = transition.written();
     assert_eq!(
         writes,
         [("devices.deny", "a"), ("devices.allow", "c 1:3 rwm")]
