@@ -46,9 +46,11 @@ impl Container {
                 operation: "start",
             });
         }
+        // Read once for the cgroup and for the container's view of it.
+        let hierarchies = Hierarchies::detect()?;
         let fifo = dir.path().join(EXEC_FIFO);
         make_fifo(&fifo)?;
-        let cgroup = match self.prepare_cgroup() {
+        let cgroup = match self.prepare_cgroup(&hierarchies) {
             Ok(cgroup) => cgroup,
             Err(err) => {
                 let _ = std::fs::remove_file(&fifo); // it is ours, just made; a failure leaves a stopped container either way
@@ -59,6 +61,7 @@ impl Container {
             container: self,
             cgroup: cgroup.as_ref().map(|(manager, _)| manager),
             entry: cgroup.as_ref().map(|(_, entry)| entry),
+            hierarchies: &hierarchies,
             stage2: None,
         };
         match launch.run(process, &fifo) {
@@ -84,8 +87,13 @@ impl Container {
     /// ([`Entry`]) and writes its limits, before any process joins it. A rootless
     /// container whose cgroup cannot be written runs without one (`None`), with a warning,
     /// as runc's rootless containers do.
-    fn prepare_cgroup(&self) -> Result<Option<(CgroupfsManager, Entry)>> {
-        let cgroup = self.cgroup()?;
+    fn prepare_cgroup(
+        &self,
+        hierarchies: &Hierarchies,
+    ) -> Result<Option<(CgroupfsManager, Entry)>> {
+        let membership = hull_cgroups::Membership::of_self()?;
+        let cgroup =
+            CgroupfsManager::with_host(&self.state.config.cgroup, hierarchies, &membership)?;
         let made = cgroup.create().and_then(|()| {
             let entry = cgroup.entry()?;
             cgroup.set(&self.state.config.cgroup.resources)?;
@@ -116,6 +124,7 @@ struct Launch<'a> {
     container: &'a Container,
     cgroup: Option<&'a CgroupfsManager>,
     entry: Option<&'a Entry>,
+    hierarchies: &'a Hierarchies,
     stage2: Option<Pid>,
 }
 
@@ -209,7 +218,7 @@ impl Launch<'_> {
             config: container.state.config.clone(),
             process: spec,
             exec_fifo: fifo.to_owned(),
-            cgroup_mounts: cgroup_mounts(self.cgroup)?,
+            cgroup_mounts: cgroup_mounts(self.hierarchies, self.cgroup)?,
         };
         // The FIFO goes as a descriptor: the init may not be able to reach the state
         // directory (a user namespace makes it someone else).
@@ -381,11 +390,13 @@ fn cgroup_entry(entry: Option<&Entry>) -> (CgroupEntry, Vec<std::os::fd::Borrowe
 /// The host's cgroup hierarchies and the container's directory in each, for a `cgroup`
 /// mount in the container.
 /// Without a cgroup of its own (rootless), the container shows the caller's.
-fn cgroup_mounts(cgroup: Option<&CgroupfsManager>) -> Result<Vec<CgroupMountSpec>> {
-    let hierarchies = Hierarchies::detect()?;
+fn cgroup_mounts(
+    hierarchies: &Hierarchies,
+    cgroup: Option<&CgroupfsManager>,
+) -> Result<Vec<CgroupMountSpec>> {
     let paths = match cgroup {
         Some(cgroup) => cgroup.paths(),
-        None => callers_cgroups(&hierarchies)?,
+        None => callers_cgroups(hierarchies)?,
     };
     let mut mounts = Vec::new();
     for h in &hierarchies.v1 {
