@@ -18,6 +18,7 @@ mod seccomp;
 mod spec;
 pub mod specconv;
 mod sys;
+mod sysctl;
 pub mod validate;
 
 pub use capability::{Capabilities, Capability, CapabilitySet};
@@ -50,6 +51,7 @@ pub use spec::{
     DefaultSpecOptions, OCI_VERSION, RootlessIds, default_spec, default_spec_json,
     default_spec_value,
 };
+pub use sysctl::{InvalidSysctlKey, SysctlKey};
 
 /// The OCI runtime-spec types `specconv` reads, re-exported so that callers need not depend
 /// on `oci-spec` themselves.

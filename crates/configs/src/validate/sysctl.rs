@@ -9,23 +9,28 @@ use std::path::{Path, PathBuf};
 use super::HostFacts;
 use crate::config::Config;
 use crate::namespace::NamespaceKind;
+use crate::sysctl::{InvalidSysctlKey, SysctlKey};
 
-/// IPC parameters owned by the IPC namespace, besides everything under `fs.mqueue.`.
+/// IPC parameters owned by the IPC namespace (under `kernel.`), besides everything under
+/// `fs.mqueue.`.
 const IPC_SYSCTLS: [&str; 8] = [
-    "kernel.msgmax",
-    "kernel.msgmnb",
-    "kernel.msgmni",
-    "kernel.sem",
-    "kernel.shmall",
-    "kernel.shmmax",
-    "kernel.shmmni",
-    "kernel.shm_rmid_forced",
+    "msgmax",
+    "msgmnb",
+    "msgmni",
+    "sem",
+    "shmall",
+    "shmmax",
+    "shmmni",
+    "shm_rmid_forced",
 ];
 
 /// Why a kernel parameter cannot be set in this container.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SysctlError {
+    /// A name that cannot name a file under `/proc/sys` (an empty, `.` or `..` component).
+    #[error(transparent)]
+    InvalidKey(#[from] InvalidSysctlKey),
     /// An IPC parameter without a private IPC namespace.
     #[error("sysctl {key:?} needs a private IPC namespace")]
     NeedsIpcNamespace {
@@ -71,13 +76,17 @@ pub(super) fn check(config: &Config, host: &HostFacts) -> Result<(), SysctlError
     let ns = &config.namespaces;
     let mut host_network = None;
     for raw in config.sysctl.keys() {
-        let key = dotted(raw);
-        let is_ipc = IPC_SYSCTLS.contains(&key.as_str()) || key.starts_with("fs.mqueue.");
+        let parsed = SysctlKey::parse(raw)?;
+        let key = parsed.to_string();
+        let is_ipc = match parsed.components() {
+            [kernel, name] => kernel == "kernel" && IPC_SYSCTLS.contains(&name.as_str()),
+            _ => parsed.starts_with(&["fs", "mqueue"]) && parsed.components().len() > 2,
+        };
         if is_ipc {
             if !ns.contains(NamespaceKind::Ipc) {
                 return Err(SysctlError::NeedsIpcNamespace { key });
             }
-        } else if key.starts_with("net.") {
+        } else if parsed.starts_with(&["net"]) && parsed.components().len() > 1 {
             let in_host = match host_network {
                 Some(in_host) => in_host,
                 None => *host_network.insert(uses_host_network(config, &host.proc)?),
@@ -89,7 +98,7 @@ pub(super) fn check(config: &Config, host: &HostFacts) -> Result<(), SysctlError
             // Namespaced, and the runtime spec has no field of its own for it.
         } else if ns.contains(NamespaceKind::Uts) && key == "kernel.hostname" {
             return Err(SysctlError::ConflictsWithHostname { key });
-        } else if key.starts_with("user.") {
+        } else if parsed.starts_with(&["user"]) && parsed.components().len() > 1 {
             if !ns.contains(NamespaceKind::User) {
                 return Err(SysctlError::NeedsUserNamespace { key });
             }
@@ -98,22 +107,6 @@ pub(super) fn check(config: &Config, host: &HostFacts) -> Result<(), SysctlError
         }
     }
     Ok(())
-}
-
-/// A parameter name in dotted form. `sysctl.d(5)` also accepts `/` as the separator when
-/// the first separator is a `/`; then dots inside components (`eno2.100`) become `/`.
-fn dotted(key: &str) -> String {
-    match key.find(['.', '/']) {
-        Some(i) if key.as_bytes()[i] == b'/' => key
-            .chars()
-            .map(|c| match c {
-                '/' => '.',
-                '.' => '/',
-                c => c,
-            })
-            .collect(),
-        _ => key.to_owned(),
-    }
 }
 
 /// Whether the container's network namespace is the one hull itself runs in.
@@ -133,19 +126,4 @@ fn uses_host_network(config: &Config, proc: &Path) -> Result<bool, SysctlError> 
             })
     };
     Ok(id(path)? == id(&proc.join("self/ns/net"))?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slash_separated_names_become_dotted() {
-        assert_eq!(
-            dotted("net/ipv4/conf/eno2.100/rp_filter"),
-            "net.ipv4.conf.eno2/100.rp_filter"
-        );
-        assert_eq!(dotted("net.ipv4.ip_forward"), "net.ipv4.ip_forward");
-        assert_eq!(dotted("kernel"), "kernel");
-    }
 }

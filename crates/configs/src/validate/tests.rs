@@ -357,6 +357,31 @@ fn cases() -> Vec<(&'static str, Mutation, Expectation)> {
             |e| matches!(e, V::Sysctl(Sy::NeedsUserNamespace { .. })),
         ),
         (
+            "sysctl name climbing out of fs.mqueue",
+            |c, _, _| {
+                c.sysctl.insert(
+                    "fs/mqueue/../../kernel/core_pattern".into(),
+                    "|/tmp/x %p".into(),
+                );
+            },
+            |e| matches!(e, V::Sysctl(Sy::InvalidKey(k)) if k.key == "fs/mqueue/../../kernel/core_pattern"),
+        ),
+        (
+            "sysctl name climbing out of net, dotted",
+            |c, _, _| {
+                c.sysctl
+                    .insert("net.ipv4.//.//.kernel.core_pattern".into(), "x".into());
+            },
+            |e| matches!(e, V::Sysctl(Sy::InvalidKey(_))),
+        ),
+        (
+            "sysctl name with an empty component",
+            |c, _, _| {
+                c.sysctl.insert("net..ipv4.ip_forward".into(), "1".into());
+            },
+            |e| matches!(e, V::Sysctl(Sy::InvalidKey(_))),
+        ),
+        (
             "sysctl not namespaced",
             |c, _, _| {
                 c.sysctl.insert("vm.swappiness".into(), "1".into());
