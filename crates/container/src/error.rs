@@ -80,7 +80,7 @@ pub enum ContainerError {
         source: io::Error,
     },
     /// More extra files than a process can be given.
-    #[error("{count} extra files, at most 64 can be passed")]
+    #[error("{count} extra files, at most {max} can be passed", max = crate::MAX_EXTRA_FILES)]
     TooManyExtraFiles {
         /// How many were given.
         count: usize,
@@ -131,7 +131,8 @@ pub enum ContainerError {
         #[source]
         source: io::Error,
     },
-    /// The container's init is gone (it died before running its program).
+    /// The container's init is gone: it died (before running its program, or before a
+    /// signal reached it), or its pid now names another process.
     #[error("the container's init (pid {pid}) is gone")]
     InitGone {
         /// Its pid.
@@ -149,6 +150,9 @@ pub enum ContainerError {
         #[source]
         source: io::Error,
     },
+    /// The terminal the init sent is not the master of a pseudo-terminal.
+    #[error("the init's terminal is not a pseudo-terminal master")]
+    Console(#[source] io::Error),
     /// Signalling a process failed.
     #[error("cannot signal pid {pid}")]
     Signal {

@@ -1,4 +1,5 @@
-//! Running lifecycle hooks: each gets the container's state as JSON on stdin.
+//! Running lifecycle hooks: each gets the container's state as JSON on stdin, and no
+//! descriptor beyond its standard streams.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -101,6 +102,9 @@ fn run_one(hook: &Hook, state: &[u8]) -> Result<(), HookError> {
     if let Some(dir) = &hook.dir {
         cmd.current_dir(dir);
     }
+    // In the init, the channel to the parent and the extra files are inheritable: a hook
+    // must not get them (nor anything else the caller leaked).
+    crate::sys::only_stdio_on_exec(&mut cmd);
     let mut child = cmd.spawn().map_err(HookError::Spawn)?;
     if let Some(mut stdin) = child.stdin.take() {
         // A hook that does not read its stdin closes it early; that is its business.
@@ -206,6 +210,42 @@ mod tests {
             "{err:?}"
         );
         assert!(!marker.exists());
+    }
+
+    #[test]
+    fn a_hook_gets_no_descriptor_beyond_its_standard_streams() {
+        // Inheritable, as the init channel is in the init.
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let leaked = rustix::io::fcntl_dupfd_cloexec(&null, 500).unwrap();
+        rustix::io::fcntl_setfd(&leaked, rustix::io::FdFlags::empty()).unwrap();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&leaked);
+        let out = tempfile::tempdir().unwrap();
+        let file = out.path().join("fds");
+        let script = format!("ls /proc/self/fd > {}", file.display());
+        let hooks = Hooks {
+            prestart: vec![
+                hook(&format!("[ ! -e /proc/self/fd/{fd} ] || exit 7")),
+                hook(&script),
+            ],
+            ..Hooks::default()
+        };
+        run(&hooks, HookPoint::Prestart, &state()).unwrap();
+        // `ls` sees 0 to 2 (1 being the file) and 3, the directory it reads.
+        let seen = std::fs::read_to_string(file).unwrap();
+        let seen: Vec<&str> = seen.lines().collect();
+        assert_eq!(seen, ["0", "1", "2", "3"]);
+    }
+
+    #[test]
+    fn a_missing_hook_cannot_be_started() {
+        let mut missing = hook("");
+        missing.path = "/nonexistent/hook".into();
+        let hooks = Hooks {
+            poststart: vec![missing],
+            ..Hooks::default()
+        };
+        let err = run(&hooks, HookPoint::Poststart, &state()).unwrap_err();
+        assert!(matches!(err.source, HookError::Spawn(_)), "{err:?}");
     }
 
     #[test]

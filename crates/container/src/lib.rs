@@ -7,8 +7,10 @@ mod hooks;
 mod id;
 mod init;
 mod message;
+mod pidfd;
 mod proc;
 mod process;
+mod pty;
 mod spawn;
 mod state;
 mod sys;
@@ -44,6 +46,11 @@ pub fn init() {
         return;
     };
     let channel = hull_nsenter::Channel::from_fd(fd);
+    if let Err(err) = init::begin(&channel) {
+        // Stage 1's failure message: the parent reads it where it waits for stage 2's pid.
+        let _ = channel.send(&hull_nsenter::Stage1Message::Failed(err));
+        hull_nsenter::exit_now(1)
+    }
     hull_nsenter::run(&channel);
     init::run(channel)
 }

@@ -95,7 +95,8 @@ fn sealed_copy(path: &Path) -> Result<OwnedFd> {
 }
 
 /// Spawns stage 1 from `init`, with the process's standard streams, its extra files at
-/// 3, 4, ... and `channel` right after them, named in the environment.
+/// 3, 4, ... and `channel` right after them, named in the environment; every other
+/// descriptor closes on exec.
 pub(crate) fn spawn_stage1(
     init: &InitCommand,
     process: &mut Process,
@@ -122,11 +123,13 @@ pub(crate) fn spawn_stage1(
         .stdin(stdio(&mut process.stdin))
         .stdout(stdio(&mut process.stdout))
         .stderr(stdio(&mut process.stderr));
-    sys::place_fds(&mut cmd, fds, first);
-    let child = cmd.spawn().map_err(|source| ContainerError::Spawn {
+    let spawn_error = |source| ContainerError::Spawn {
         path: init.path.clone(),
         source,
-    })?;
+    };
+    // Never fails here: the extra files were counted above.
+    sys::place_fds(&mut cmd, fds, first).map_err(spawn_error)?;
+    let child = cmd.spawn().map_err(spawn_error)?;
     // The child has its copies; ours of the channel end and the extra files close now.
     drop(channel_fd);
     process.extra_files.clear();

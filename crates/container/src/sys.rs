@@ -1,8 +1,9 @@
 //! The raw calls of `hull-container` that no safe wrapper offers.
 //!
 //! Contract: `pre_exec` closures run in the forked child of a possibly multi-threaded caller
-//! and so use only async-signal-safe calls (`fcntl`, `dup2`) on descriptor numbers prepared
-//! before the fork; the other functions each make one call on memory they own.
+//! and so use only async-signal-safe calls (`fcntl`, `dup2`, `close_range`) on descriptor
+//! numbers prepared before the fork; the other functions each make one call on memory they
+//! own.
 
 #![allow(unsafe_code)]
 
@@ -11,16 +12,34 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
+/// The most descriptors [`place_fds`] places: a process's extra files and the init channel.
+pub(crate) const MAX_PLACED_FDS: usize = crate::spawn::MAX_EXTRA_FILES + 1;
+
 /// Arranges for the child spawned by `cmd` to find `fds[i]` at descriptor `first + i`,
 /// without close-on-exec, and nothing else beyond its standard streams.
 ///
 /// The child first moves every source above the target range (so that a source already
 /// numbered inside the range is never overwritten before it is copied), then `dup2`s each
-/// into place; `dup2` clears close-on-exec on the copy.
-pub(crate) fn place_fds(cmd: &mut Command, fds: Vec<RawFd>, first: RawFd) {
-    let end = first + fds.len() as RawFd;
+/// into place (`dup2` clears close-on-exec on the copy), then marks every descriptor above
+/// the range close-on-exec (`close_range(2)` with `CLOSE_RANGE_CLOEXEC`), so that no stray
+/// of the caller reaches the child.
+///
+/// # Errors
+///
+/// `InvalidInput`, before anything is arranged, for more than [`MAX_PLACED_FDS`]
+/// descriptors: the child, which may not allocate, has room for that many.
+pub(crate) fn place_fds(cmd: &mut Command, fds: Vec<RawFd>, first: RawFd) -> io::Result<()> {
+    if fds.len() > MAX_PLACED_FDS {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("at most {MAX_PLACED_FDS} descriptors can be placed"),
+        ));
+    }
+    let count = fds.len();
+    let end = first + count as RawFd;
     let place = move || -> io::Result<()> {
-        let mut moved = [0 as RawFd; 64];
+        // Room for every source: `count` was checked against the capacity above.
+        let mut moved = [0 as RawFd; MAX_PLACED_FDS];
         for (slot, &fd) in moved.iter_mut().zip(&fds) {
             // SAFETY: fcntl(F_DUPFD_CLOEXEC) on a descriptor number the parent owns and
             // that the fork copied; it allocates and touches no memory of ours.
@@ -30,17 +49,31 @@ pub(crate) fn place_fds(cmd: &mut Command, fds: Vec<RawFd>, first: RawFd) {
             }
             *slot = new;
         }
-        for (i, &fd) in moved.iter().take(fds.len()).enumerate() {
+        for (i, &fd) in moved.iter().take(count).enumerate() {
             // SAFETY: dup2 between two descriptor numbers valid in this child.
             if unsafe { libc::dup2(fd, first + i as RawFd) } < 0 {
                 return Err(io::Error::last_os_error());
             }
         }
-        Ok(())
+        close_range_cloexec(end as u32)
     };
-    // SAFETY: the closure only calls fcntl and dup2, which are async-signal-safe, on
-    // numbers captured before the fork, and writes to a stack array; it allocates nothing.
+    // SAFETY: the closure only calls fcntl, dup2 and close_range, which are
+    // async-signal-safe, on numbers captured before the fork, and writes to a stack array;
+    // it allocates nothing.
     unsafe { cmd.pre_exec(place) };
+    Ok(())
+}
+
+/// Makes the program `cmd` runs start with its standard streams only: in the child, just
+/// before the `execve`, every descriptor from 3 up is marked close-on-exec
+/// (`close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)`), whatever the caller left inheritable.
+///
+/// Marked rather than closed: std reports a failed `execve` to the parent through a
+/// close-on-exec pipe in that range, which must stay open until the `execve`.
+pub(crate) fn only_stdio_on_exec(cmd: &mut Command) {
+    // SAFETY: the closure makes one close_range system call with integer arguments, which
+    // is async-signal-safe, and allocates nothing (an error is an OS error code).
+    unsafe { cmd.pre_exec(|| close_range_cloexec(3)) };
 }
 
 /// The init channel this process inherited, when it was started as a container's init:
@@ -122,7 +155,7 @@ pub(crate) fn join_session_keyring(name: &str) -> io::Result<()> {
 }
 
 /// Marks every descriptor from `first` up close-on-exec (`close_range(2)` with
-/// `CLOSE_RANGE_CLOEXEC`).
+/// `CLOSE_RANGE_CLOEXEC`, Linux 5.11). Async-signal-safe: it runs in `pre_exec` closures.
 pub(crate) fn close_range_cloexec(first: u32) -> io::Result<()> {
     // SAFETY: close_range takes integers; with CLOSE_RANGE_CLOEXEC it closes nothing now.
     let ret = unsafe {
@@ -199,5 +232,112 @@ pub(crate) fn default_sigpipe() -> io::Result<()> {
     match previous {
         libc::SIG_ERR => Err(io::Error::last_os_error()),
         _ => Ok(()),
+    }
+}
+
+/// Closes every descriptor from `first` up (`close_range(first, ~0U, 0)`).
+///
+/// For a fresh init process only: it owns nothing past the descriptors it was given, so
+/// nothing else in the process can hold one of those numbers.
+pub(crate) fn close_from(first: u32) -> io::Result<()> {
+    // SAFETY: close_range takes integers; what it closes is owned by no Rust value in a
+    // process that has just started and opened nothing (see the function's contract).
+    let ret = unsafe { libc::syscall(libc::SYS_close_range, first, u32::MAX, 0u32) };
+    check(ret as i32)
+}
+
+/// Closes descriptor `fd` (`close(2)`); one already closed (`EBADF`) is fine.
+///
+/// For the init just before `execve`: every Rust owner of an init descriptor has been
+/// dropped by then, except a static of `pathrs` that is never used or dropped again.
+pub(crate) fn close_unowned(fd: RawFd) -> io::Result<()> {
+    // SAFETY: close takes an integer; no live Rust value owns `fd` any more (see the
+    // function's contract), so no owner closes or uses a reused number later.
+    match unsafe { libc::close(fd) } {
+        0 => Ok(()),
+        _ => match io::Error::last_os_error() {
+            err if err.raw_os_error() == Some(libc::EBADF) => Ok(()),
+            err => Err(err),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs::File;
+    use std::os::fd::AsRawFd;
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A descriptor of `/dev/null` numbered at least `min`, without close-on-exec, as a
+    /// caller may leak one.
+    fn inheritable(min: RawFd) -> OwnedFd {
+        let null = File::open("/dev/null").unwrap();
+        let fd = rustix::io::fcntl_dupfd_cloexec(&null, min).unwrap();
+        rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty()).unwrap();
+        fd
+    }
+
+    #[test]
+    fn as_many_descriptors_as_a_process_may_pass_are_all_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().canonicalize().unwrap();
+        let paths: Vec<PathBuf> = (0..MAX_PLACED_FDS)
+            .map(|i| dir.join(i.to_string()))
+            .collect();
+        let files: Vec<File> = paths.iter().map(|p| File::create(p).unwrap()).collect();
+        let stray = inheritable(500);
+        let first = 3;
+        let last = first + MAX_PLACED_FDS as RawFd - 1;
+        let script = format!(
+            "i={first}; while [ $i -le {last} ]; do readlink /proc/self/fd/$i || echo missing; \
+             i=$((i + 1)); done; [ -e /proc/self/fd/{} ] && echo stray; exit 0",
+            stray.as_raw_fd()
+        );
+        let mut cmd = Command::new("/bin/sh");
+        cmd.args(["-c", &script]);
+        place_fds(
+            &mut cmd,
+            files.iter().map(AsRawFd::as_raw_fd).collect(),
+            first,
+        )
+        .unwrap();
+        let output = cmd.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let seen: Vec<PathBuf> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(PathBuf::from)
+            .collect();
+        // The last one is where the init channel goes, after the extra files.
+        assert_eq!(seen, paths);
+    }
+
+    #[test]
+    fn more_descriptors_than_there_is_room_for_are_refused() {
+        let null = File::open("/dev/null").unwrap();
+        let fds = vec![null.as_raw_fd(); MAX_PLACED_FDS + 1];
+        let mut cmd = Command::new("/bin/true");
+        let err = place_fds(&mut cmd, fds, 3).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn only_stdio_reaches_the_program() {
+        let stray = inheritable(500);
+        let script = format!(
+            "[ -e /proc/self/fd/2 ] && [ ! -e /proc/self/fd/{} ]",
+            stray.as_raw_fd()
+        );
+        let mut cmd = Command::new("/bin/sh");
+        cmd.args(["-c", &script]);
+        only_stdio_on_exec(&mut cmd);
+        assert!(cmd.status().unwrap().success());
+        // The descriptors are marked, not closed: std still hears of a failed execve.
+        let mut missing = Command::new("/nonexistent/program");
+        only_stdio_on_exec(&mut missing);
+        let err = missing.status().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
     }
 }

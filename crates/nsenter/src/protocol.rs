@@ -33,6 +33,11 @@ pub struct Bootstrap {
     /// The container's cgroup, entered by stage 1 and stage 2 themselves.
     #[serde(default)]
     pub cgroup: CgroupEntry,
+    /// The OOM score adjustment, written by stage 1 first thing (stage 2 inherits it): the
+    /// last moment the process is dumpable, so that `/proc/self/oom_score_adj` is still
+    /// its own, and before any namespace of the container is entered.
+    #[serde(default)]
+    pub oom_score_adj: Option<i32>,
 }
 
 /// How stage 1 and stage 2 enter the container's cgroup themselves, without the parent
@@ -133,6 +138,10 @@ pub enum Step {
     Rlimit,
     /// Writing the OOM score adjustment.
     OomScoreAdj,
+    /// Making the process dumpable or not (`PR_SET_DUMPABLE`).
+    Dumpable,
+    /// Opening the verified procfs handle through which `/proc` is reached.
+    Procfs,
     /// Other process attributes: personality, I/O priority, scheduler, keyring.
     ProcessAttributes,
     /// Setting supplementary groups, gid and uid.

@@ -7,6 +7,8 @@ use std::os::fd::{AsFd, OwnedFd};
 use hull_configs::NamespaceKind;
 use nix::errno::Errno;
 use nix::unistd::{Gid, Uid};
+use pathrs::flags::OpenFlags;
+use pathrs::procfs::{ProcfsBase, ProcfsHandleBuilder};
 
 use crate::channel::Channel;
 use crate::protocol::{Bootstrap, InitError, ParentReply, Stage1Message, Step};
@@ -42,6 +44,13 @@ fn setup(channel: &Channel) -> Result<Option<OwnedFd>, InitError> {
     let (bootstrap, fds): (Bootstrap, _) = channel
         .recv_with_fds()
         .map_err(|err| InitError::new(Step::Channel, "bootstrap", &err))?;
+    if let Some(score) = bootstrap.oom_score_adj {
+        set_oom_score_adj(score)?;
+    }
+    // From here until it executes the container's program, nothing in the container may
+    // ptrace the init or open its /proc files (CVE-2016-9962): execve makes the program
+    // dumpable again.
+    set_dumpable(false)?;
     let mut unified = enter_cgroup(&bootstrap, fds)?;
     let user_ns = bootstrap.create.contains(&NamespaceKind::User)
         || bootstrap
@@ -114,7 +123,7 @@ fn create(channel: &Channel, bootstrap: &Bootstrap) -> Result<(), InitError> {
     };
     if bootstrap.create.contains(&NamespaceKind::User) {
         unshare(&[NamespaceKind::User])?;
-        ask_parent(channel, Stage1Message::WriteIdMaps)?;
+        ask_parent_to_write(channel, Stage1Message::WriteIdMaps)?;
         become_root()?;
     }
     let rest: Vec<NamespaceKind> = bootstrap
@@ -127,9 +136,38 @@ fn create(channel: &Channel, bootstrap: &Bootstrap) -> Result<(), InitError> {
         unshare(&rest)?;
     }
     if bootstrap.time_offsets && rest.contains(&NamespaceKind::Time) {
-        ask_parent(channel, Stage1Message::WriteTimeOffsets)?;
+        ask_parent_to_write(channel, Stage1Message::WriteTimeOffsets)?;
     }
     Ok(())
+}
+
+/// Asks the parent to write files of this process under `/proc/<pid>/` (id maps, clock
+/// offsets): the process is dumpable for the time it takes, so that an unprivileged parent
+/// (rootless) may open them. Nothing else is in the new namespaces yet.
+fn ask_parent_to_write(channel: &Channel, request: Stage1Message) -> Result<(), InitError> {
+    set_dumpable(true)?;
+    let asked = ask_parent(channel, request);
+    set_dumpable(false)?;
+    asked
+}
+
+/// `prctl(PR_SET_DUMPABLE)`.
+fn set_dumpable(dumpable: bool) -> Result<(), InitError> {
+    nix::sys::prctl::set_dumpable(dumpable)
+        .map_err(|err| InitError::new(Step::Dumpable, dumpable.to_string(), &err))
+}
+
+/// Writes `/proc/self/oom_score_adj` through a verified procfs handle (`pathrs`).
+fn set_oom_score_adj(score: i32) -> Result<(), InitError> {
+    let context = score.to_string();
+    let procfs = ProcfsHandleBuilder::new()
+        .build()
+        .map_err(|err| InitError::new(Step::Procfs, "/proc", &err))?;
+    let mut file = procfs
+        .open(ProcfsBase::ProcSelf, "oom_score_adj", OpenFlags::O_WRONLY)
+        .map_err(|err| InitError::new(Step::OomScoreAdj, context.clone(), &err))?;
+    file.write_all(context.as_bytes())
+        .map_err(|err| InitError::new(Step::OomScoreAdj, context.clone(), &err))
 }
 
 /// Sends a request and waits for the parent to say it is done.

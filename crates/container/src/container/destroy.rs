@@ -5,13 +5,14 @@ use std::time::{Duration, Instant};
 use hull_cgroups::Manager;
 use hull_configs::HookPoint;
 use nix::errno::Errno;
-use nix::sys::signal::{Signal, kill};
+use nix::sys::signal::Signal;
 use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
 use super::Container;
 use crate::error::Result;
 use crate::hooks;
+use crate::pidfd;
 use crate::state::{InitProcess, StateDir, Status};
 
 /// How long destroy waits for an init that is not our child to disappear.
@@ -56,10 +57,10 @@ impl Container {
 /// zombie of another parent counts as gone.
 fn reap(init: InitProcess) {
     let pid = Pid::from_raw(init.pid);
-    if init.is_alive() {
-        // Killed through the cgroup already when it has one; this covers an init without.
-        let _ = kill(pid, Signal::SIGKILL);
-    }
+    // Killed through the cgroup already when it has one; this covers an init without. It
+    // fails only when the init is gone (or its pid is another's now), which the wait below
+    // sees too, or when we may not signal it, which the wait's deadline bounds.
+    let _ = pidfd::signal_init(init, Signal::SIGKILL);
     let flags =
         WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT | WaitPidFlag::__WALL;
     let deadline = Instant::now() + EXIT_WAIT;

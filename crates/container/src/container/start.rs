@@ -245,8 +245,12 @@ impl Launch<'_> {
                             "no terminal came with the message",
                         ),
                     ))?;
-                    process.set_console(master);
-                    reply(parent, Ok(()))?;
+                    // Whatever the container sent: only a pty master becomes the console.
+                    let fd = std::os::fd::AsFd::as_fd(&master);
+                    let checked = crate::pty::check_pty_master(fd)
+                        .map(|()| process.set_console(master))
+                        .map_err(ContainerError::Console);
+                    reply(parent, checked)?;
                 }
                 Stage2Message::RunHooks => {
                     let state = container.oci_state(Status::Creating, pid.as_raw());
@@ -293,7 +297,10 @@ impl Launch<'_> {
     /// Kills stage 2, if it was forked, and reaps it: it is our child (`CLONE_PARENT`).
     fn abort(&self) {
         if let Some(pid) = self.stage2 {
-            // It may have died already; either way it must be gone and reaped.
+            // By pid, not pidfd: no start time is recorded yet, and none is needed, since
+            // stage 2 is our unreaped child (`CLONE_PARENT`), whose pid no other process can
+            // take before the waitpid below. It may have died already; either way it must be
+            // gone and reaped.
             let _ = kill(pid, Signal::SIGKILL);
             let _ = waitpid(pid, None);
         }
@@ -357,6 +364,7 @@ fn bootstrap(config: &Config, cgroup: CgroupEntry) -> Bootstrap {
     let mut bootstrap = Bootstrap {
         time_offsets: config.time_offsets.is_some(),
         cgroup,
+        oom_score_adj: config.oom_score_adj,
         ..Bootstrap::default()
     };
     for ns in &config.namespaces.0 {

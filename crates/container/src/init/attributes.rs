@@ -1,48 +1,28 @@
 //! Process attributes of the container's init: hostname and sysctls (once the root is
-//! entered), then umask, rlimits, OOM score, personality, I/O priority and the keyring.
-
-use std::fs;
-use std::path::PathBuf;
+//! entered), then umask, rlimits, personality, I/O priority and the keyring. The OOM score
+//! is stage 1's (`hull-nsenter`), written while the process was still dumpable.
 
 use hull_configs::Config;
 use hull_nsenter::{InitError, Step};
 use nix::sys::stat::Mode;
 
+use super::procfs::Procfs;
 use super::{InitResult, at};
 use crate::process::ProcessSpec;
 use crate::sys;
 
-/// Hostname, domain name and sysctls, inside the container's `/proc`.
-pub(super) fn uts_and_sysctl(config: &Config) -> InitResult<()> {
+/// Hostname, domain name and sysctls, through the init's verified procfs handle.
+pub(super) fn uts_and_sysctl(config: &Config, procfs: &Procfs) -> InitResult<()> {
     if let Some(hostname) = &config.hostname {
         nix::unistd::sethostname(hostname).map_err(at(Step::Hostname, hostname.clone()))?;
     }
     if let Some(domainname) = &config.domainname {
-        // The UTS namespace's own file: what setdomainname(2) sets.
-        fs::write("/proc/sys/kernel/domainname", domainname)
-            .map_err(at(Step::Hostname, domainname.clone()))?;
+        procfs.write_domainname(domainname)?;
     }
     for (key, value) in &config.sysctl {
-        let path = sysctl_path(key);
-        fs::write(&path, value).map_err(at(Step::Sysctl, format!("{key}={value}")))?;
+        procfs.write_sysctl(key, value)?;
     }
     Ok(())
-}
-
-/// The file of a sysctl: dots are separators (`net.ipv4.ip_forward`), unless the key
-/// already uses `/` (`net/ipv4/conf/eno2.100/rp_filter`), as sysctl.d(5) reads them.
-fn sysctl_path(key: &str) -> PathBuf {
-    let slash_form = key
-        .find(['.', '/'])
-        .is_some_and(|i| key.as_bytes()[i] == b'/');
-    let relative: String = match slash_form {
-        true => key.to_owned(),
-        false => key
-            .chars()
-            .map(|c| if c == '.' { '/' } else { c })
-            .collect(),
-    };
-    PathBuf::from("/proc/sys").join(relative.trim_start_matches('/'))
 }
 
 /// Everything about the process that is not its identity.
@@ -57,10 +37,6 @@ pub(super) fn apply(id: &str, config: &Config, process: &ProcessSpec) -> InitRes
             Step::Rlimit,
             format!("{} {}:{}", rlimit.kind, rlimit.soft, rlimit.hard),
         ))?;
-    }
-    if let Some(score) = config.oom_score_adj {
-        fs::write("/proc/self/oom_score_adj", score.to_string())
-            .map_err(at(Step::OomScoreAdj, score.to_string()))?;
     }
     if let Some(domain) = config.personality {
         sys::set_personality(domain.number())
@@ -106,26 +82,5 @@ fn refuse_unsupported(config: &Config) -> InitResult<()> {
             "hull does not apply this setting yet",
         )),
         None => Ok(()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sysctl_keys_become_proc_paths() {
-        assert_eq!(
-            sysctl_path("net.ipv4.ip_forward"),
-            PathBuf::from("/proc/sys/net/ipv4/ip_forward")
-        );
-        assert_eq!(
-            sysctl_path("net/ipv4/conf/eno2.100/rp_filter"),
-            PathBuf::from("/proc/sys/net/ipv4/conf/eno2.100/rp_filter")
-        );
-        assert_eq!(
-            sysctl_path("kernel.shmmax"),
-            PathBuf::from("/proc/sys/kernel/shmmax")
-        );
     }
 }

@@ -2,8 +2,9 @@
 //! seccomp, in libcontainer's order.
 //!
 //! Without `no_new_privs` the seccomp filter goes on first, while the process still has
-//! `CAP_SYS_ADMIN` (which installing a filter then needs); with it, the filter goes on last,
-//! so that it constrains as little of the setup as possible.
+//! `CAP_SYS_ADMIN` (which installing a filter then needs); with it, the filter goes on last
+//! ([`seccomp`], called by the init after the working directory is entered), so that it
+//! constrains as little of the setup as possible.
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -12,21 +13,34 @@ use caps::{CapSet, CapsHashSet};
 use hull_configs::{Capabilities, CapabilitySet};
 use hull_nsenter::{Channel, InitError, ParentReply, Step};
 use hull_user::ExecUser;
+use nix::errno::Errno;
 use nix::unistd::{Gid, Uid};
 
+use super::procfs::Procfs;
 use super::{InitResult, at};
 use crate::message::{InitConfig, Stage2Message};
 
-pub(super) fn apply(channel: &Channel, init: &InitConfig, user: &ExecUser) -> InitResult<()> {
-    let config = &init.config;
-    let process = &init.process;
-    let capabilities = process
+/// Whether the process gets `no_new_privs` (its own setting, else the container's).
+pub(super) fn no_new_privileges(init: &InitConfig) -> bool {
+    init.process
+        .no_new_privileges
+        .unwrap_or(init.config.no_new_privileges)
+}
+
+/// Groups, ids and capabilities, with the seccomp filter first when the process does not
+/// get `no_new_privs`, and `no_new_privs` set last when it does.
+pub(super) fn apply(
+    channel: &Channel,
+    init: &InitConfig,
+    user: &ExecUser,
+    procfs: &Procfs,
+) -> InitResult<()> {
+    let capabilities = init
+        .process
         .capabilities
         .as_ref()
-        .or(config.capabilities.as_ref());
-    let no_new_privs = process
-        .no_new_privileges
-        .unwrap_or(config.no_new_privileges);
+        .or(init.config.capabilities.as_ref());
+    let no_new_privs = no_new_privileges(init);
     if !no_new_privs {
         seccomp(channel, init)?;
     }
@@ -35,40 +49,51 @@ pub(super) fn apply(channel: &Channel, init: &InitConfig, user: &ExecUser) -> In
     }
     // Keep the permitted set across the uid change; the sets are set explicitly after.
     nix::sys::prctl::set_keepcaps(true).map_err(at(Step::Capabilities, "keep capabilities"))?;
-    set_ids(user)?;
+    set_ids(user, procfs)?;
     nix::sys::prctl::set_keepcaps(false).map_err(at(Step::Capabilities, "keep capabilities"))?;
     if let Some(caps) = capabilities {
         set_capabilities(caps)?;
     }
     if no_new_privs {
         nix::sys::prctl::set_no_new_privs().map_err(at(Step::NoNewPrivileges, ""))?;
-        seccomp(channel, init)?;
     }
     Ok(())
 }
 
 /// Supplementary groups, then gid, then uid (`setgroups`, `setresgid`, `setresuid`).
-fn set_ids(user: &ExecUser) -> InitResult<()> {
+///
+/// `setgroups(2)` is always called: only when the kernel refuses it, the user namespace's
+/// `setgroups` file (read through the verified procfs handle, never a file the image could
+/// provide) says whether that is because the namespace denies it, which is fine when there
+/// are no groups to set.
+fn set_ids(user: &ExecUser, procfs: &Procfs) -> InitResult<()> {
     let groups: Vec<Gid> = user.sgids.iter().copied().map(Gid::from_raw).collect();
-    // A user namespace whose gid map was written unprivileged forbids setgroups; then
-    // there must be no groups to set.
-    let setgroups_allowed =
-        std::fs::read_to_string("/proc/self/setgroups").map_or(true, |s| s.trim() != "deny");
-    if setgroups_allowed {
-        nix::unistd::setgroups(&groups)
-            .map_err(at(Step::Identity, format!("groups {:?}", user.sgids)))?;
-    } else if !groups.is_empty() {
-        return Err(InitError::message(
-            Step::Identity,
-            format!("groups {:?}", user.sgids),
-            "setgroups is denied in this user namespace",
-        ));
+    let context = || format!("groups {:?}", user.sgids);
+    match nix::unistd::setgroups(&groups) {
+        Ok(()) => {}
+        Err(Errno::EPERM) if setgroups_denied(procfs) => {
+            if !groups.is_empty() {
+                return Err(InitError::message(
+                    Step::Identity,
+                    context(),
+                    "setgroups is denied in this user namespace",
+                ));
+            }
+        }
+        Err(errno) => return Err(InitError::new(Step::Identity, context(), &errno)),
     }
     let gid = Gid::from_raw(user.gid);
     nix::unistd::setresgid(gid, gid, gid)
         .map_err(at(Step::Identity, format!("gid {}", user.gid)))?;
     let uid = Uid::from_raw(user.uid);
     nix::unistd::setresuid(uid, uid, uid).map_err(at(Step::Identity, format!("uid {}", user.uid)))
+}
+
+/// Whether this process's user namespace denies `setgroups(2)`.
+fn setgroups_denied(procfs: &Procfs) -> bool {
+    procfs
+        .read_self("setgroups")
+        .is_ok_and(|text| text.trim() == "deny")
 }
 
 /// The capabilities of a set, as the `caps` crate names them; ones it does not know are
@@ -125,7 +150,7 @@ fn set_capabilities(caps: &Capabilities) -> InitResult<()> {
 
 /// Installs the seccomp filter, if any, and hands a notify listener to the parent for the
 /// seccomp agent.
-fn seccomp(channel: &Channel, init: &InitConfig) -> InitResult<()> {
+pub(super) fn seccomp(channel: &Channel, init: &InitConfig) -> InitResult<()> {
     let Some(config) = &init.config.seccomp else {
         return Ok(());
     };

@@ -2,17 +2,22 @@
 //! program. The steps run in the order `docs/architecture.md` gives.
 
 mod attributes;
+mod checks;
 mod console;
 mod exec;
 mod identity;
+mod procfs;
 
 use std::fs::File;
+use std::os::fd::{AsFd, AsRawFd};
 use std::path::Path;
 
 use hull_configs::{Config, HookPoint, NamespaceKind};
 use hull_nsenter::{Channel, InitError, ParentReply, Step};
 use hull_user::ExecUser;
+use nix::fcntl::{FcntlArg, FdFlag, fcntl};
 
+use self::procfs::Procfs;
 use crate::hooks::{self, OciState};
 use crate::message::{InitConfig, Stage2Message};
 use crate::process::ProcessSpec;
@@ -30,25 +35,49 @@ pub(crate) fn at<E: std::error::Error + 'static>(
     move |err| InitError::new(step, context, &err)
 }
 
+/// The init's first steps, before stage 1 reads anything: every descriptor past the channel
+/// (which the parent placed right after the process's extra files) is closed, whatever the
+/// caller leaked into the init, and the channel itself closes on exec; and the process
+/// must be single-threaded, as stage 1 forks it with a raw `clone(2)`.
+pub(crate) fn begin(channel: &Channel) -> InitResult<()> {
+    let fd = channel.as_fd();
+    let after = fd.as_raw_fd() as u32 + 1;
+    crate::sys::close_from(after).map_err(at(Step::CloseFds, after.to_string()))?;
+    fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).map_err(at(Step::CloseFds, "init channel"))?;
+    let threads = std::fs::read_dir("/proc/self/task")
+        .map_err(at(Step::Fork, "/proc/self/task"))?
+        .count();
+    match threads {
+        1 => Ok(()),
+        n => Err(InitError::message(
+            Step::Fork,
+            format!("{n} threads"),
+            "a container's init must be single-threaded: call hull_container::init() first in main",
+        )),
+    }
+}
+
 /// Runs stage 2 on `channel`; never returns: it executes the program, or reports the
 /// failure and exits.
 pub(crate) fn run(channel: Channel) -> ! {
-    let err = match setup(&channel) {
+    match setup(&channel) {
         Ok(ready) => {
-            let err = ready.exec(&channel);
-            // Once ready, the parent may be gone (`hull create` exits): the process's own
+            // Once ready, the parent may be gone (`hull create` exits) and the channel is
+            // closed with the init's other descriptors before execve: the process's own
             // stderr is where this failure can still be seen.
+            let err = ready.exec(channel);
             eprintln!("hull init: {}", crate::error::chain(&err));
-            err
         }
-        Err(err) => err,
-    };
-    // The parent learns of the failure from this message or from the channel closing.
-    let _ = channel.send(&Stage2Message::Failed(err));
+        Err(err) => {
+            // The parent learns of the failure from this message or from the channel
+            // closing.
+            let _ = channel.send(&Stage2Message::Failed(err));
+        }
+    }
     hull_nsenter::exit_now(1)
 }
 
-/// Everything up to the exec FIFO.
+/// Everything up to the exec FIFO, in the order `docs/architecture.md` gives.
 fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     // Until the program runs, dying with the parent beats living on half set up.
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
@@ -56,13 +85,9 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     let (init, fds): (InitConfig, _) = channel
         .recv_with_fds()
         .map_err(at(Step::ReceiveConfig, ""))?;
-    let fifo = fds.into_iter().next().map(File::from).ok_or_else(|| {
-        InitError::message(
-            Step::ExecFifo,
-            init.exec_fifo.display().to_string(),
-            "no FIFO came with the configuration",
-        )
-    })?;
+    let fifo = exec_fifo(&init, fds)?;
+    // Before the root changes: the one way into /proc from here on.
+    let procfs = Procfs::open()?;
     let config = &init.config;
     // Stage 2 is in its cgroup in every hierarchy from birth, stage 1 was not: the cgroup
     // namespace, rooted where its creator stands, is made here.
@@ -71,13 +96,46 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
             .map_err(at(Step::CreateNamespaces, "cgroup"))?;
     }
     let user = resolve_user(config, &init.process)?;
-    rootfs(channel, &init)?;
+    rootfs(channel, &init, &procfs)?;
     if init.process.terminal {
         console::setup(channel, &user)?;
     }
     attributes::apply(&init.id, config, &init.process)?;
-    identity::apply(channel, &init, &user)?;
-    Ok(exec::Ready::new(&init, &user, fifo))
+    // Every descriptor past the process's own closes on exec, before any seccomp filter
+    // exists to refuse close_range(2).
+    let fds = exec::Descriptors::mark(&init.process, &procfs)?;
+    identity::apply(channel, &init, &user, &procfs)?;
+    exec::enter_cwd(&init.process)?;
+    let program = exec::program(&init.process, &user)?;
+    // With no_new_privs the filter goes on last, as close to execve(2) as it can while
+    // the parent still hears from the init (a notify listener is sent to it).
+    if identity::no_new_privileges(&init) {
+        identity::seccomp(channel, &init)?;
+    }
+    Ok(exec::Ready::new(
+        &init,
+        &user,
+        exec::Prepared {
+            fifo,
+            procfs,
+            fds,
+            program,
+        },
+    ))
+}
+
+/// The exec FIFO that came with the configuration, checked to be one.
+fn exec_fifo(init: &InitConfig, fds: Vec<std::os::fd::OwnedFd>) -> InitResult<File> {
+    let context = || init.exec_fifo.display().to_string();
+    let fifo = fds.into_iter().next().map(File::from).ok_or_else(|| {
+        InitError::message(
+            Step::ExecFifo,
+            context(),
+            "no FIFO came with the configuration",
+        )
+    })?;
+    checks::check_fifo(std::os::fd::AsFd::as_fd(&fifo)).map_err(at(Step::ExecFifo, context()))?;
+    Ok(fifo)
 }
 
 /// The process's user, resolved against the container's own files before the root is
@@ -103,7 +161,7 @@ fn resolve_user(config: &Config, process: &ProcessSpec) -> InitResult<ExecUser> 
 
 /// The root filesystem: mounts, hooks, entering it, then the hostname, sysctls and the
 /// masked and read-only paths.
-fn rootfs(channel: &Channel, init: &InitConfig) -> InitResult<()> {
+fn rootfs(channel: &Channel, init: &InitConfig, procfs: &Procfs) -> InitResult<()> {
     let config = &init.config;
     if !config.namespaces.contains(NamespaceKind::Mount) {
         return Err(InitError::message(
@@ -135,7 +193,7 @@ fn rootfs(channel: &Channel, init: &InitConfig) -> InitResult<()> {
     prepared
         .enter(config.no_pivot_root)
         .map_err(at(Step::EnterRootfs, config.rootfs.display().to_string()))?;
-    attributes::uts_and_sysctl(config)?;
+    attributes::uts_and_sysctl(config, procfs)?;
     hull_rootfs::finalize(config).map_err(at(Step::FinalizeRootfs, ""))
 }
 
