@@ -38,12 +38,21 @@ const TESTS: &[(&str, Test)] = &[
         "mount_into_proc_through_a_symlink_is_refused",
         mount_into_proc_is_refused,
     ),
+    (
+        "dev_null_linked_to_a_kernel_file_masks_nothing",
+        dev_null_linked_to_a_kernel_file_masks_nothing,
+    ),
+    (
+        "dev_null_as_a_regular_file_masks_nothing",
+        dev_null_as_a_regular_file_masks_nothing,
+    ),
 ];
 
 const SCENARIOS: &[(&str, Scenario)] = &[
     ("symlinks", run_symlinks),
     ("default_prepare", run_prepare_only),
     ("into_proc", run_into_proc),
+    ("own_dev", run_own_dev),
 ];
 
 fn main() -> ExitCode {
@@ -110,6 +119,25 @@ fn run_into_proc(dir: &Path) -> Result<(), String> {
         .mounts
         .push(bind(&dir.join("src/hostname"), "/sneaky"));
     prepare_reporting(&config)
+}
+
+/// The default config with `/dev` bound from the bundle's `dev/` (which the test fills)
+/// instead of hull's tmpfs; prepares, enters and finalizes, printing the finalize error as
+/// a `finalize_error=` line, then the container's mounts.
+fn run_own_dev(dir: &Path) -> Result<(), String> {
+    let mut config = default_config(dir)?;
+    config.mounts.retain(|m| m.destination != Path::new("/dev"));
+    config.mounts.push(bind(&dir.join("dev"), "/dev"));
+    let prepared = prepare(&config, &host_cgroup_options(false)?)
+        .map_err(|e| format!("prepare: {}", chain(&e)))?;
+    prepared
+        .enter(false)
+        .map_err(|e| format!("enter: {}", chain(&e)))?;
+    match finalize(&config) {
+        Ok(()) => println!("finalize_error=none"),
+        Err(err) => println!("finalize_error={}", chain(&err)),
+    }
+    print_mounts()
 }
 
 // ---- parent side ----
@@ -231,4 +259,43 @@ fn mount_into_proc_is_refused() -> Result<(), String> {
     }
     all_inside(&child, &scratch.rootfs())?;
     host_untouched(&scratch)
+}
+
+/// CVE-2025-31133: the container brings its own `/dev`, whose `null` is a symlink to a
+/// kernel file. Masking a path with "/dev/null" by path would bind that kernel file over
+/// the masked path (writable by the container). hull opens `/dev/null` without following
+/// a symlink, checks it is character device 1:3, and refuses to mask with anything else.
+fn dev_null_linked_to_a_kernel_file_masks_nothing() -> Result<(), String> {
+    own_dev_null_is_refused(|null| {
+        symlink("/proc/sys/kernel/core_pattern", null).map_err(|e| format!("symlink: {e}"))
+    })
+}
+
+/// The same with `/dev/null` a regular file: masking with it would show its content in
+/// place of the masked file.
+fn dev_null_as_a_regular_file_masks_nothing() -> Result<(), String> {
+    own_dev_null_is_refused(|null| fs::write(null, "fake").map_err(|e| format!("write: {e}")))
+}
+
+/// Runs the `own_dev` scenario with a `dev/null` made by `make` and checks that finalize
+/// refused it and that nothing was mounted from it.
+fn own_dev_null_is_refused(make: impl FnOnce(&Path) -> Result<(), String>) -> Result<(), String> {
+    let scratch = Scratch::new()?;
+    let dev = scratch.path().join("dev");
+    fs::create_dir(&dev).map_err(|e| format!("mkdir dev: {e}"))?;
+    make(&dev.join("null"))?;
+    let child = scratch.run("own_dev", &[])?;
+    child.succeeded()?;
+    let error = child.get("finalize_error").unwrap_or_default();
+    if !error.contains("cannot use /dev/null to mask") {
+        return Err(format!("a fake /dev/null was not refused\n{child}"));
+    }
+    let from_fake = child.mounts().into_iter().filter(|m| {
+        m.root.ends_with("core_pattern") || m.root.ends_with("/dev/null") && m.fs_type != "devtmpfs"
+    });
+    let from_fake: Vec<_> = from_fake.map(|m| m.mount_point).collect();
+    match from_fake.is_empty() {
+        true => host_untouched(&scratch),
+        false => Err(format!("masked with the fake: {from_fake:?}\n{child}")),
+    }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::io;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::Duration;
@@ -13,7 +13,8 @@ use std::time::Duration;
 use hull_configs::{Config, MountFlags};
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
-use nix::sys::stat::{Mode, SFlag, stat, umask};
+use nix::sys::stat::{Mode, SFlag, fstat, umask};
+use rustix::mount::{MoveMountFlags, OpenTreeFlags, move_mount, open_tree};
 use nix::sys::statvfs::statvfs;
 
 use crate::error::{FinalizeError, io};
@@ -82,10 +83,9 @@ pub fn finalize_plan(config: &Config) -> Vec<FinalStep> {
     steps
 }
 
-/// Applies one step.
-/// Applies one step; `dev_null_checked` remembers that `/dev/null` was found to be the null
-/// device.
-pub(crate) fn apply(step: &FinalStep, dev_null_checked: &mut bool) -> Result<(), FinalizeError> {
+/// Applies one step; `null` is the container's `/dev/null`, opened and checked once, by
+/// the first file that is masked.
+pub(crate) fn apply(step: &FinalStep, null: &mut Option<OwnedFd>) -> Result<(), FinalizeError> {
     match step {
         FinalStep::RemountReadonly { path, flags } => {
             remount_readonly(path, *flags).map_err(|source| FinalizeError::RemountReadonly {
@@ -100,7 +100,7 @@ pub(crate) fn apply(step: &FinalStep, dev_null_checked: &mut bool) -> Result<(),
                 source,
             })
         }
-        FinalStep::Mask(path) => mask(path, dev_null_checked),
+        FinalStep::Mask(path) => mask(path, null),
         FinalStep::Umask(mode) => {
             umask(Mode::from_bits_truncate(*mode));
             Ok(())
@@ -164,16 +164,25 @@ fn readonly_path(path: &Path) -> io::Result<()> {
     }
 }
 
-fn mask(path: &Path, dev_null_checked: &mut bool) -> Result<(), FinalizeError> {
+/// Covers `path`: a directory with an empty read-only tmpfs, anything else with the null
+/// device (CVE-2025-31133 class: the container may bring its own `/dev`, and its
+/// `/dev/null` may be a symlink to a kernel file or a regular file). The null device is
+/// opened once, `O_PATH | O_NOFOLLOW`, and checked to be character device 1:3; each mask is
+/// a clone of that very file (`open_tree(2)`), attached onto the opened target
+/// (`move_mount(2)`), and the target is checked to be the null device afterwards. A
+/// missing path is skipped.
+fn mask(path: &Path, null: &mut Option<OwnedFd>) -> Result<(), FinalizeError> {
     let error = |source| FinalizeError::MaskPath {
         path: path.to_owned(),
         source,
     };
-    let st = match stat(path) {
-        Ok(st) => st,
+    let flags = OFlag::O_PATH | OFlag::O_CLOEXEC;
+    let target = match nix::fcntl::open(path, flags, Mode::empty()) {
+        Ok(fd) => fd,
         Err(Errno::ENOENT) => return Ok(()),
         Err(errno) => return Err(error(io(errno))),
     };
+    let st = fstat(&target).map_err(|errno| error(io(errno)))?;
     if st.st_mode & SFlag::S_IFMT.bits() == SFlag::S_IFDIR.bits() {
         let mut result = Err(Errno::EINVAL);
         for data in MASK_TMPFS {
@@ -185,26 +194,34 @@ fn mask(path: &Path, dev_null_checked: &mut bool) -> Result<(), FinalizeError> {
         }
         return result.map_err(|errno| error(io(errno)));
     }
-    if !*dev_null_checked {
-        check_dev_null(path)?;
-        *dev_null_checked = true;
+    let null = match null {
+        Some(fd) => fd,
+        None => null.insert(open_dev_null(path)?),
+    };
+    let tree_flags =
+        OpenTreeFlags::OPEN_TREE_CLONE | OpenTreeFlags::OPEN_TREE_CLOEXEC | OpenTreeFlags::AT_EMPTY_PATH;
+    let tree = open_tree(null.as_fd(), "", tree_flags).map_err(|e| error(e.into()))?;
+    let move_flags = MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH;
+    move_mount(tree.as_fd(), "", target.as_fd(), "", move_flags).map_err(|e| error(e.into()))?;
+    let covered = nix::fcntl::open(path, flags, Mode::empty()).map_err(|errno| error(io(errno)))?;
+    match is_dev_null(covered.as_fd()) {
+        true => Ok(()),
+        false => Err(error(io::Error::from(Errno::ENODEV))),
     }
-    let bind = ms(MountFlags::BIND);
-    nix::mount::mount(Some("/dev/null"), path, None::<&str>, bind, None::<&str>)
-        .map_err(|errno| error(io(errno)))
 }
 
-/// Checks that `/dev/null` is the null device before anything is covered with it (the
-/// container may bring its own `/dev`).
-fn check_dev_null(first: &Path) -> Result<(), FinalizeError> {
+/// The container's `/dev/null`, opened `O_PATH | O_NOFOLLOW` (a symlink is refused, not
+/// followed) and checked to be the null device; `first` is the path being masked, for the
+/// error.
+fn open_dev_null(first: &Path) -> Result<OwnedFd, FinalizeError> {
     let error = |source| FinalizeError::DevNull {
         path: first.to_owned(),
         source,
     };
-    let flags = OFlag::O_PATH | OFlag::O_CLOEXEC;
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
     let fd = nix::fcntl::open("/dev/null", flags, Mode::empty()).map_err(|e| error(io(e)))?;
     match is_dev_null(fd.as_fd()) {
-        true => Ok(()),
+        true => Ok(fd),
         false => Err(error(io::Error::from(Errno::ENODEV))),
     }
 }

@@ -208,8 +208,9 @@ impl Prepared {
 /// container's): tmpfs and `/dev` mounts the config wants read-only are remounted so, the
 /// root is remounted read-only when [`Config::readonly_rootfs`] is set, each read-only path
 /// is bound onto itself and made read-only with every mount under it, each masked path is
-/// covered (a file by `/dev/null`, a directory by an empty read-only tmpfs; a missing path
-/// is skipped), and the umask is set (022 unless configured). The steps are those of
+/// covered (a file by a clone of `/dev/null`, which must be the null device itself, not a
+/// symlink, and is checked again on the masked path; a directory by an empty read-only
+/// tmpfs; a missing path is skipped), and the umask is set (022 unless configured). The steps are those of
 /// [`finalize_plan`].
 ///
 /// The container's init sets the hostname and sysctls between [`Prepared::enter`] and this:
@@ -219,9 +220,9 @@ impl Prepared {
 ///
 /// [`RootfsError::Finalize`] with the step that failed.
 pub fn finalize(config: &Config) -> Result<()> {
-    let mut dev_null_checked = false;
+    let mut null = None;
     for step in finalize_plan(config) {
-        finalize::apply(&step, &mut dev_null_checked)?;
+        finalize::apply(&step, &mut null)?;
     }
     Ok(())
 }
