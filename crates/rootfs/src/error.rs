@@ -132,6 +132,9 @@ pub enum RootfsError {
         #[source]
         source: io::Error,
     },
+    /// The terminal could not be bound onto `/dev/console` ([`crate::mount_console`]).
+    #[error("cannot bind the terminal onto /dev/console")]
+    Console(#[source] io::Error),
     /// A read-only view of a file could not be made ([`crate::read_only_view`]).
     #[error("cannot make a read-only view of {path}")]
     ReadOnlyView {

@@ -14,8 +14,8 @@ use hull_configs::{Config, MountFlags};
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::sys::stat::{Mode, SFlag, fstat, umask};
-use rustix::mount::{MoveMountFlags, OpenTreeFlags, move_mount, open_tree};
 use nix::sys::statvfs::statvfs;
+use rustix::mount::{MoveMountFlags, OpenTreeFlags, move_mount, open_tree};
 
 use crate::error::{FinalizeError, io};
 use crate::mount::{flags_of, ms};
@@ -198,10 +198,12 @@ fn mask(path: &Path, null: &mut Option<OwnedFd>) -> Result<(), FinalizeError> {
         Some(fd) => fd,
         None => null.insert(open_dev_null(path)?),
     };
-    let tree_flags =
-        OpenTreeFlags::OPEN_TREE_CLONE | OpenTreeFlags::OPEN_TREE_CLOEXEC | OpenTreeFlags::AT_EMPTY_PATH;
+    let tree_flags = OpenTreeFlags::OPEN_TREE_CLONE
+        | OpenTreeFlags::OPEN_TREE_CLOEXEC
+        | OpenTreeFlags::AT_EMPTY_PATH;
     let tree = open_tree(null.as_fd(), "", tree_flags).map_err(|e| error(e.into()))?;
-    let move_flags = MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH;
+    let move_flags =
+        MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH;
     move_mount(tree.as_fd(), "", target.as_fd(), "", move_flags).map_err(|e| error(e.into()))?;
     let covered = nix::fcntl::open(path, flags, Mode::empty()).map_err(|errno| error(io(errno)))?;
     match is_dev_null(covered.as_fd()) {

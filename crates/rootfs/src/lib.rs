@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod cgroup;
+mod console;
 mod copyup;
 mod devices;
 mod error;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use hull_configs::{Config, MountFlags};
 
+pub use console::mount_console;
 pub use error::{
     DeviceError, EnterError, FinalizeError, IdmapError, PlanError, Result, RootfsError,
 };

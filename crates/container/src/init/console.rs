@@ -1,6 +1,6 @@
 //! A terminal for the container's process: a pseudo-terminal from the container's own
-//! devpts, its slave as the process's controlling terminal and standard streams, its
-//! master handed to the parent.
+//! devpts, its slave bound onto `/dev/console` and made the process's controlling terminal
+//! and standard streams, its master handed to the parent.
 
 use std::fs::OpenOptions;
 use std::os::fd::{AsFd, OwnedFd};
@@ -30,6 +30,8 @@ pub(super) fn setup(channel: &Channel, user: &ExecUser) -> InitResult<()> {
     // The process's own user must be able to use its terminal.
     nix::unistd::fchown(&slave, Some(user.uid.into()), Some(user.gid.into()))
         .map_err(at(Step::ProcessAttributes, "chown pty slave"))?;
+    hull_rootfs::mount_console(slave.as_fd())
+        .map_err(at(Step::ProcessAttributes, "/dev/console"))?;
     nix::unistd::setsid().map_err(at(Step::ProcessAttributes, "setsid"))?;
     sys::set_controlling_terminal(slave.as_fd())
         .map_err(at(Step::ProcessAttributes, "controlling terminal"))?;

@@ -97,9 +97,12 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     }
     let user = resolve_user(config, &init.process)?;
     rootfs(channel, &init, &procfs)?;
+    // The terminal is bound onto /dev/console before the last steps of the root may make
+    // /dev read-only.
     if init.process.terminal {
         console::setup(channel, &user)?;
     }
+    hull_rootfs::finalize(config).map_err(at(Step::FinalizeRootfs, ""))?;
     attributes::apply(&init.id, config, &init.process)?;
     // Every descriptor past the process's own closes on exec, before any seccomp filter
     // exists to refuse close_range(2).
@@ -159,8 +162,8 @@ fn resolve_user(config: &Config, process: &ProcessSpec) -> InitResult<ExecUser> 
     Ok(user)
 }
 
-/// The root filesystem: mounts, hooks, entering it, then the hostname, sysctls and the
-/// masked and read-only paths.
+/// The root filesystem: mounts, hooks, entering it, then the hostname and sysctls (the
+/// masked and read-only paths come after the terminal).
 fn rootfs(channel: &Channel, init: &InitConfig, procfs: &Procfs) -> InitResult<()> {
     let config = &init.config;
     if !config.namespaces.contains(NamespaceKind::Mount) {
@@ -193,8 +196,7 @@ fn rootfs(channel: &Channel, init: &InitConfig, procfs: &Procfs) -> InitResult<(
     prepared
         .enter(config.no_pivot_root)
         .map_err(at(Step::EnterRootfs, config.rootfs.display().to_string()))?;
-    attributes::uts_and_sysctl(config, procfs)?;
-    hull_rootfs::finalize(config).map_err(at(Step::FinalizeRootfs, ""))
+    attributes::uts_and_sysctl(config, procfs)
 }
 
 /// Asks the parent to run `prestart` and `createRuntime`, then runs `createContainer` here,
