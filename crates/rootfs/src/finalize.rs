@@ -14,7 +14,7 @@ use hull_configs::{Config, MountFlags};
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::sys::stat::{Mode, SFlag, fstat, umask};
-use nix::sys::statvfs::statvfs;
+use nix::sys::statvfs::{fstatvfs, statvfs};
 use rustix::mount::{MoveMountFlags, OpenTreeFlags, move_mount, open_tree};
 
 use crate::error::{FinalizeError, io};
@@ -138,30 +138,44 @@ fn readonly_root() -> io::Result<()> {
     remount(root, flags | current).map_err(io)
 }
 
+/// Makes `path` and every mount under it read-only: a recursive copy of the mount tree at
+/// the opened path (`open_tree(2)`), made read-only while it is detached
+/// (`mount_setattr(2)`), then attached onto that same descriptor (`move_mount(2)`); the path
+/// is never resolved again. A missing path is skipped. Before Linux 5.12 the copy is
+/// attached first and its top mount remounted read-only, keeping its locked flags.
 fn readonly_path(path: &Path) -> io::Result<()> {
-    let bind = MountFlags::BIND | MountFlags::REC;
-    match nix::mount::mount(Some(path), path, None::<&str>, ms(bind), None::<&str>) {
-        Ok(()) => {}
+    let flags = OFlag::O_PATH | OFlag::O_CLOEXEC;
+    let target = match nix::fcntl::open(path, flags, Mode::empty()) {
+        Ok(fd) => fd,
         Err(Errno::ENOENT) => return Ok(()),
         Err(errno) => return Err(io(errno)),
-    }
-    let flags = OFlag::O_PATH | OFlag::O_CLOEXEC;
-    let fd = nix::fcntl::open(path, flags, Mode::empty()).map_err(io)?;
+    };
+    let tree_flags = OpenTreeFlags::OPEN_TREE_CLONE
+        | OpenTreeFlags::OPEN_TREE_CLOEXEC
+        | OpenTreeFlags::AT_RECURSIVE
+        | OpenTreeFlags::AT_EMPTY_PATH;
+    let tree = open_tree(target.as_fd(), "", tree_flags)?;
     let attr = sys::MountAttr {
         attr_set: hull_configs::MountAttrFlags::RDONLY.bits(),
         ..sys::MountAttr::default()
     };
     let at_flags = libc::AT_EMPTY_PATH as libc::c_uint | sys::AT_RECURSIVE;
-    match sys::mount_setattr(fd.as_fd(), c"", at_flags, &attr) {
-        Err(err) if err.raw_os_error() == Some(libc::ENOSYS) => {
-            // Before Linux 5.12: the top mount only, keeping its locked flags.
-            let current = flags_of(statvfs(path).map_err(io)?.flags());
-            let keep = current & (MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC);
-            let flags = MountFlags::BIND | MountFlags::REMOUNT | MountFlags::RDONLY | keep;
-            remount(path, flags).map_err(io)
-        }
-        result => result,
+    let set = sys::mount_setattr(tree.as_fd(), c"", at_flags, &attr);
+    let missing_setattr = match set {
+        Ok(()) => false,
+        Err(err) if err.raw_os_error() == Some(libc::ENOSYS) => true,
+        Err(err) => return Err(err),
+    };
+    let move_flags =
+        MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH;
+    move_mount(tree.as_fd(), "", target.as_fd(), "", move_flags)?;
+    if !missing_setattr {
+        return Ok(());
     }
+    let current = flags_of(fstatvfs(&tree).map_err(io)?.flags());
+    let keep = current & (MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC);
+    let flags = MountFlags::BIND | MountFlags::REMOUNT | MountFlags::RDONLY | keep;
+    remount(path, flags).map_err(io)
 }
 
 /// Covers `path`: a directory with an empty read-only tmpfs, anything else with the null

@@ -1,6 +1,7 @@
 //! Id-mapped bind mounts (`MOUNT_ATTR_IDMAP`): a detached copy of the source's mount tree
 //! (`open_tree(2)` with `OPEN_TREE_CLONE`), given the mapping of a user namespace with
-//! `mount_setattr(2)`, then attached on the destination with `move_mount(2)`.
+//! `mount_setattr(2)`, then attached on the destination with `move_mount(2)` like every
+//! bind ([`crate::bind`]).
 //!
 //! The kernel lets only a process privileged over the source's filesystem (in practice, root
 //! in the initial user namespace) id-map it, so a container with its own user namespace
@@ -17,7 +18,7 @@ use std::path::Path;
 use hull_configs::{Mount, MountAttrFlags, MountFlags};
 use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
-use rustix::mount::{MoveMountFlags, OpenTreeFlags, move_mount, open_tree};
+use rustix::mount::{OpenTreeFlags, open_tree};
 
 use crate::error::{IdmapError, RootfsError};
 use crate::plan::{Idmap, MountOp};
@@ -81,17 +82,18 @@ fn make_tree(
     Ok(tree)
 }
 
-/// Attaches the id-mapped tree of `op` on `target`: the caller's, else one made here from
-/// the user namespace the config names.
-pub(crate) fn attach(
+/// The id-mapped tree of `op`: the caller's (a new descriptor of it), else one made here
+/// from the user namespace the config names. [`crate::bind`] attaches it.
+pub(crate) fn tree(
     op: &MountOp,
     idmap: &Idmap,
-    target: BorrowedFd<'_>,
     trees: &BTreeMap<usize, OwnedFd>,
-) -> Result<(), IdmapError> {
-    let made;
-    let tree = match (trees.get(&idmap.mount_index), &idmap.userns_path) {
-        (Some(tree), _) => tree.as_fd(),
+) -> Result<OwnedFd, IdmapError> {
+    match (trees.get(&idmap.mount_index), &idmap.userns_path) {
+        (Some(tree), _) => tree.try_clone().map_err(|source| IdmapError::OpenTree {
+            source_path: op.source.clone(),
+            source,
+        }),
         (None, Some(path)) => {
             let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
             let userns = nix::fcntl::open(path, flags, Mode::empty()).map_err(|e| {
@@ -100,23 +102,15 @@ pub(crate) fn attach(
                     source: e.into(),
                 }
             })?;
-            made = make_tree(
+            make_tree(
                 &op.source,
                 idmap.recursive_bind,
                 idmap.recursive,
                 userns.as_fd(),
-            )?;
-            made.as_fd()
+            )
         }
-        (None, None) => {
-            return Err(IdmapError::Unsupported {
-                destination: op.destination.clone(),
-            });
-        }
-    };
-    let flags = MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH | MoveMountFlags::MOVE_MOUNT_T_EMPTY_PATH;
-    move_mount(tree, "", target, "", flags).map_err(|e| IdmapError::Attach {
-        destination: op.destination.clone(),
-        source: e.into(),
-    })
+        (None, None) => Err(IdmapError::Unsupported {
+            destination: op.destination.clone(),
+        }),
+    }
 }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod bind;
 mod cgroup;
 mod console;
 mod copyup;

@@ -19,12 +19,12 @@ use nix::fcntl::OFlag;
 use nix::mount::MsFlags;
 use nix::sys::stat::{Mode, fstat};
 use nix::sys::statfs::{PROC_SUPER_MAGIC, statfs};
-use nix::sys::statvfs::{FsFlags, fstatvfs};
+use nix::sys::statvfs::FsFlags;
 
 use crate::error::{RootfsError, io};
 use crate::plan::{MountKind, MountOp};
 use crate::resolve::{Last, Resolved, Root};
-use crate::{copyup, idmap, sys};
+use crate::{bind, copyup, sys};
 
 /// Files under `/proc` that may be mounted over (what lxcfs emulates), as runc allows.
 const PROC_FILES_ALLOWED: &[&str] = &[
@@ -42,14 +42,14 @@ const PROC_FILES_ALLOWED: &[&str] = &[
 
 /// Flags the kernel locks on mounts inherited from a more privileged mount namespace: a
 /// remount may not clear them.
-const LOCKED: MountFlags = MountFlags::RDONLY
+pub(crate) const LOCKED: MountFlags = MountFlags::RDONLY
     .union(MountFlags::NODEV)
     .union(MountFlags::NOEXEC)
     .union(MountFlags::NOSUID)
     .union(ATIME);
 
 /// The access-time flags.
-const ATIME: MountFlags = MountFlags::NOATIME
+pub(crate) const ATIME: MountFlags = MountFlags::NOATIME
     .union(MountFlags::RELATIME)
     .union(MountFlags::STRICTATIME)
     .union(MountFlags::NODIRATIME);
@@ -85,36 +85,38 @@ pub(crate) fn apply(
     trees: &BTreeMap<usize, OwnedFd>,
 ) -> Result<(), RootfsError> {
     let target = target(root, op)?;
-    let old_content = match op.kind {
-        MountKind::Filesystem { copy_up: true, .. } => {
-            Some(open_dir(target.fd.as_fd(), &op.destination)?)
-        }
-        _ => None,
+    let attached = match op.kind {
+        MountKind::Bind { .. } => bind::attach(op, target.fd.as_fd(), trees).map(Some),
+        MountKind::Filesystem { .. } => filesystem(root, op, &target).map(|()| None),
     };
-    if let Err(source) = attach(op, &target, trees) {
-        let denied = matches!(source, Attach::Mount(ref e) if is_denied(e));
-        return match (&op.fallback, denied) {
-            (Some(fallback), true) => apply(root, fallback, trees),
-            _ => Err(source.into_error(op)),
-        };
+    let mounted = match attached {
+        Ok(mounted) => mounted,
+        Err(source) => {
+            let denied = matches!(source, Attach::Mount(ref e) if is_denied(e));
+            return match (&op.fallback, denied) {
+                (Some(fallback), true) => apply(root, fallback, trees),
+                _ => Err(source.into_error(op)),
+            };
+        }
+    };
+    if op.propagation.is_empty() {
+        return Ok(());
     }
-    let mounted =
-        root.resolve(&target.path, Last::Open)
-            .map_err(|source| RootfsError::Resolve {
-                path: op.destination.clone(),
-                source,
-            })?;
-    if let Some(old) = old_content {
-        copyup::copy_tree(old.as_fd(), mounted.fd.as_fd()).map_err(|(path, source)| {
-            RootfsError::CopyUp {
-                destination: op.destination.clone(),
-                path,
-                source,
-            }
-        })?;
-    }
+    // A bind comes back as its attached tree; a new filesystem is opened again below its
+    // destination.
+    let mounted = match mounted {
+        Some(fd) => fd,
+        None => {
+            root.resolve(&target.path, Last::Open)
+                .map_err(|source| RootfsError::Resolve {
+                    path: op.destination.clone(),
+                    source,
+                })?
+                .fd
+        }
+    };
     for &flags in &op.propagation {
-        mount_on(None, mounted.fd.as_fd(), "", flags, "").map_err(|source| {
+        mount_on(None, mounted.as_fd(), "", flags, "").map_err(|source| {
             RootfsError::SetPropagation {
                 target: op.destination.clone(),
                 flags,
@@ -122,16 +124,54 @@ pub(crate) fn apply(
             }
         })?;
     }
-    if let MountKind::Bind {
-        remount: Some(flags),
-        cleared,
+    Ok(())
+}
+
+/// A new filesystem on `target`, its old content copied up and its attributes set.
+fn filesystem(root: &Root, op: &MountOp, target: &Resolved) -> Result<(), Attach> {
+    let MountKind::Filesystem {
+        fstype,
+        data,
+        inherit_mode,
+        copy_up,
         ..
-    } = op.kind
-    {
-        remount_bind(&mounted, &op.destination, flags, cleared)?;
+    } = &op.kind
+    else {
+        unreachable!("filesystem is only called for filesystems");
+    };
+    let fd = target.fd.as_fd();
+    let old_content = match copy_up {
+        true => Some(open_dir(fd, &op.destination).map_err(Attach::Rootfs)?),
+        false => None,
+    };
+    let data = match inherit_mode {
+        true => with_mode_of(fd, data).map_err(Attach::Mount)?,
+        false => data.clone(),
+    };
+    let source = Some(op.source.as_path());
+    mount_on(source, fd, fstype, op.flags, &data).map_err(Attach::Mount)?;
+    if old_content.is_none() && op.rec_attr.is_none() {
+        return Ok(());
+    }
+    let mounted = root.resolve(&target.path, Last::Open).map_err(|source| {
+        Attach::Rootfs(RootfsError::Resolve {
+            path: op.destination.clone(),
+            source,
+        })
+    })?;
+    if let Some(old) = old_content {
+        copyup::copy_tree(old.as_fd(), mounted.fd.as_fd()).map_err(|(path, source)| {
+            Attach::Rootfs(RootfsError::CopyUp {
+                destination: op.destination.clone(),
+                path,
+                source,
+            })
+        })?;
     }
     match op.rec_attr {
-        Some(attrs) => set_attrs(mounted.fd.as_fd(), &op.destination, attrs),
+        Some(attrs) => {
+            set_attrs(mounted.fd.as_fd(), &op.destination, attrs).map_err(Attach::Rootfs)
+        }
         None => Ok(()),
     }
 }
@@ -221,15 +261,20 @@ fn open_dir(fd: BorrowedFd<'_>, destination: &Path) -> Result<OwnedFd, RootfsErr
 }
 
 /// Why attaching the new mount failed.
-enum Attach {
+pub(crate) enum Attach {
+    /// The mount or bind itself.
     Mount(io::Error),
+    /// Making or attaching an id-mapped tree.
     Idmap(crate::error::IdmapError),
+    /// Setting the flags or attributes of a bind's tree, before or after attaching it.
+    Rootfs(RootfsError),
 }
 
 impl Attach {
     fn into_error(self, op: &MountOp) -> RootfsError {
         match self {
             Attach::Idmap(err) => err.into(),
+            Attach::Rootfs(err) => err,
             Attach::Mount(source) => {
                 let (fstype, flags, data) = match &op.kind {
                     MountKind::Filesystem { fstype, data, .. } => (fstype.as_str(), op.flags, data),
@@ -252,32 +297,6 @@ fn is_denied(err: &io::Error) -> bool {
     matches!(err.raw_os_error(), Some(libc::EPERM | libc::EBUSY))
 }
 
-/// The mount itself: a new filesystem, a bind, or an id-mapped tree.
-fn attach(op: &MountOp, target: &Resolved, trees: &BTreeMap<usize, OwnedFd>) -> Result<(), Attach> {
-    let fd = target.fd.as_fd();
-    match &op.kind {
-        MountKind::Filesystem {
-            fstype,
-            data,
-            inherit_mode,
-            ..
-        } => {
-            let data = match inherit_mode {
-                true => with_mode_of(fd, data).map_err(Attach::Mount)?,
-                false => data.clone(),
-            };
-            let source = Some(op.source.as_path());
-            mount_on(source, fd, fstype, op.flags, &data).map_err(Attach::Mount)
-        }
-        MountKind::Bind {
-            idmap: Some(idmap), ..
-        } => idmap::attach(op, idmap, fd, trees).map_err(Attach::Idmap),
-        MountKind::Bind { idmap: None, .. } => {
-            mount_on(Some(op.source.as_path()), fd, "", op.flags, "").map_err(Attach::Mount)
-        }
-    }
-}
-
 /// `data` with the permission bits of the directory under a tmpfs first (a later `mode=` in
 /// `data` wins).
 fn with_mode_of(dir: BorrowedFd<'_>, data: &str) -> io::Result<String> {
@@ -286,40 +305,6 @@ fn with_mode_of(dir: BorrowedFd<'_>, data: &str) -> io::Result<String> {
         true => format!("mode={mode:04o}"),
         false => format!("mode={mode:04o},{data}"),
     })
-}
-
-/// Applies a bind mount's flags with `MS_BIND | MS_REMOUNT`. When the kernel refuses (flags
-/// locked on a mount inherited from a more privileged namespace), retries with the locked
-/// flags kept, unless the config asked to clear one of them or for another access time.
-fn remount_bind(
-    mounted: &Resolved,
-    destination: &Path,
-    flags: MountFlags,
-    cleared: MountFlags,
-) -> Result<(), RootfsError> {
-    let fd = mounted.fd.as_fd();
-    let asked = flags | MountFlags::BIND | MountFlags::REMOUNT;
-    let first = match mount_on(None, fd, "", asked, "") {
-        Ok(()) => return Ok(()),
-        Err(err) => err,
-    };
-    let remount_error = |source| RootfsError::Remount {
-        destination: destination.to_owned(),
-        flags: asked,
-        source,
-    };
-    let current = flags_of(fstatvfs(fd).map_err(|e| remount_error(io(e)))?.flags());
-    let locked = current & cleared & LOCKED;
-    if !locked.is_empty() {
-        return Err(RootfsError::LockedFlags {
-            destination: destination.to_owned(),
-            locked,
-        });
-    }
-    if flags.intersects(ATIME) && flags & ATIME != current & ATIME {
-        return Err(remount_error(first));
-    }
-    mount_on(None, fd, "", asked | (current & LOCKED), "").map_err(remount_error)
 }
 
 /// The mount flags `statvfs(3)` reports, as `mount(2)` flags; a mount with none of the
@@ -350,7 +335,7 @@ pub(crate) fn flags_of(st: FsFlags) -> MountFlags {
 }
 
 /// `mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, attrs)`.
-fn set_attrs(
+pub(crate) fn set_attrs(
     fd: BorrowedFd<'_>,
     destination: &Path,
     attrs: RecursiveAttrs,
