@@ -3,6 +3,7 @@
 mod error;
 mod idmap;
 mod mapper;
+mod procfs;
 mod setns;
 mod sys;
 mod timens;

@@ -7,7 +7,6 @@
 //! carries each step out.
 
 use std::ffi::OsStr;
-use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -264,10 +263,10 @@ impl IdMapStep {
     }
 }
 
-/// Opens `path` for writing (no create, no truncate: a proc file) and writes `bytes` in
-/// one call.
+/// Opens `path` for writing (no create, no truncate: a proc file; a file of the real procfs
+/// through the verified handle of [`crate::procfs`]) and writes `bytes` in one call.
 pub(crate) fn write_once(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let written = OpenOptions::new().write(true).open(path)?.write(bytes)?;
+    let written = crate::procfs::open_for_write(path)?.write(bytes)?;
     match written == bytes.len() {
         true => Ok(()),
         false => Err(io::Error::new(
