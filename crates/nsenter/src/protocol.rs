@@ -199,10 +199,15 @@ fn context_suffix(context: &str) -> String {
     }
 }
 
-/// The errno of an [`InitError`], as an error value.
+/// The causes of an [`InitError`] as received: each message, with the next one as its
+/// `source()`, so that a printed chain shows all of them.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ErrnoError(String);
+#[error("{message}")]
+pub struct ErrnoError {
+    message: String,
+    #[source]
+    next: Option<Box<ErrnoError>>,
+}
 
 impl InitError {
     /// An error at `step`, about `context`, caused by `cause` (whose chain is kept as text,
@@ -237,10 +242,19 @@ impl InitError {
         errno: Option<i32>,
         causes: Vec<String>,
     ) -> Self {
-        let source = match errno {
-            Some(errno) => Some(ErrnoError(io::Error::from_raw_os_error(errno).to_string())),
-            None => causes.first().cloned().map(ErrnoError),
-        };
+        let mut source = None;
+        for message in causes.iter().rev() {
+            source = Some(ErrnoError {
+                message: message.clone(),
+                next: source.map(Box::new),
+            });
+        }
+        if let (None, Some(errno)) = (&source, errno) {
+            source = Some(ErrnoError {
+                message: io::Error::from_raw_os_error(errno).to_string(),
+                next: None,
+            });
+        }
         InitError {
             step,
             context,

@@ -310,8 +310,12 @@ fn convert_linux(
     if config.namespaces.is_new(NamespaceKind::Network) {
         config.networks = vec![Network::loopback()];
     }
+    // Mappings without a user namespace stay in the config, for validation to refuse them
+    // as runc does.
+    config.uid_mappings = id_maps(linux.uid_mappings());
+    config.gid_mappings = id_maps(linux.gid_mappings());
     if config.namespaces.contains(NamespaceKind::User) {
-        user_namespace(linux, config, opts, warnings)?;
+        user_namespace(config, opts, warnings)?;
     }
     let paths = |list: &Option<Vec<String>>| list.iter().flatten().map(PathBuf::from).collect();
     config.masked_paths = paths(linux.masked_paths());
@@ -378,13 +382,10 @@ fn convert_linux(
 }
 
 fn user_namespace(
-    linux: &oci_spec::runtime::Linux,
     config: &mut Config,
     opts: &SpecOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<(), SpecError> {
-    config.uid_mappings = id_maps(linux.uid_mappings());
-    config.gid_mappings = id_maps(linux.gid_mappings());
     let userns_path = config
         .namespaces
         .path_of(NamespaceKind::User)

@@ -212,6 +212,14 @@ fn check_devices(config: &Config) -> Result<(), ProcessError> {
         if !device.path.is_absolute() {
             return Err(invalid("the path is not absolute"));
         }
+        // The node is made at this path inside the rootfs: no component may climb.
+        let climbs = device
+            .path
+            .components()
+            .any(|c| c == std::path::Component::ParentDir);
+        if climbs || device.path.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(invalid("the path holds \"..\" or a NUL"));
+        }
         if device.kind == DeviceKind::All {
             return Err(invalid("a node must be a block, character or FIFO device"));
         }

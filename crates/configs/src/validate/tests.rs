@@ -946,6 +946,21 @@ fn cases() -> Vec<(&'static str, Mutation, Expectation)> {
             |e| matches!(e, V::Process(P::InvalidDevice { .. })),
         ),
         (
+            "device node climbing out of /dev",
+            |c, _, _| {
+                c.devices = vec![Device {
+                    path: "/dev/../etc/evil".into(),
+                    kind: DeviceKind::Char,
+                    major: 1,
+                    minor: 3,
+                    file_mode: 0o666,
+                    uid: 0,
+                    gid: 0,
+                }]
+            },
+            |e| matches!(e, V::Process(P::InvalidDevice { path, .. }) if path.as_os_str() == "/dev/../etc/evil"),
+        ),
+        (
             "relative hook path",
             |c, _, _| c.hooks.poststart = vec![hook("bin/true")],
             |e| matches!(e, V::Process(P::HookPathNotAbsolute { .. })),
