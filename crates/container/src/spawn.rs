@@ -144,3 +144,30 @@ fn stdio(stream: &mut Stdio) -> std::process::Stdio {
         Stdio::Fd(fd) => std::process::Stdio::from(fd),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+
+    use super::*;
+
+    /// CVE-2019-5736, rootless path: the copy a container's init runs from cannot be
+    /// written, grown or shrunk, whoever opens it again through `/proc/<pid>/fd`.
+    #[test]
+    fn the_sealed_copy_cannot_be_changed() {
+        let binary = std::env::current_exe().unwrap();
+        let copy = sealed_copy(&binary).unwrap();
+        let path = format!("/proc/self/fd/{}", copy.as_raw_fd());
+        let original = std::fs::read(&binary).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), original);
+        let mut writer = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        let err = writer.write_all(b"\x7fELF").unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EPERM), "{err}");
+        let err = writer.set_len(0).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EPERM), "{err}");
+        let mut appender = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        assert!(appender.write_all(b"x").is_err(), "the copy grew");
+        assert_eq!(std::fs::read(&path).unwrap(), original);
+    }
+}
