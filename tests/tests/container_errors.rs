@@ -4,8 +4,8 @@
 mod container_support;
 
 use container_support::*;
-use hull_container::ContainerError;
 use hull_container::configs::ConfigsError;
+use hull_container::{ContainerError, Factory, InitCommand};
 
 #[test]
 fn ids_that_are_not_plain_names_are_refused() {
@@ -103,4 +103,46 @@ fn a_malformed_config_is_an_error_naming_the_field() {
         matches!(&err, ConfigsError::Json { field, .. } if field == "namespaces[0].type"),
         "{err}"
     );
+}
+
+/// `hull_container::init()` forks stage 2 with a raw `clone(2)`, which is only sound in a
+/// single-threaded process: an init binary whose `main` started a thread before calling it
+/// is refused with a clear error, before anything of the container is set up.
+#[test]
+fn a_multi_threaded_init_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    hull_tests::require_root();
+    let init = InitCommand {
+        path: std::env::current_exe().unwrap(),
+        args: ["threaded_init", "--exact", "--ignored", "--nocapture"]
+            .map(Into::into)
+            .to_vec(),
+    };
+    let factory = Factory::new(root.path().join("state"))
+        .unwrap()
+        .with_init(init);
+    let before = host_mounts();
+    let id = unique("threads");
+    let mut container = factory.create(&id, config_for(&id, |_| {})).unwrap();
+    let err = container.start(&mut probe()).unwrap_err();
+    let chain = hull_container::chain(&err);
+    let ContainerError::Init(init) = &err else {
+        panic!("unexpected {chain}")
+    };
+    assert_eq!(init.step, hull_container::nsenter::Step::Fork, "{chain}");
+    assert!(chain.contains("must be single-threaded"), "{chain}");
+    assert_eq!(container.status().unwrap(), hull_container::Status::Stopped);
+    container.destroy().unwrap();
+    assert!(!cgroup_left(&id));
+    assert_eq!(host_mounts(), before);
+}
+
+/// The init of `a_multi_threaded_init_is_refused`: this test binary, started by hull as a
+/// container's init, with a second thread running when it calls `init()`.
+#[test]
+#[ignore = "the init of a_multi_threaded_init_is_refused, run only by it"]
+fn threaded_init() {
+    let _busy = std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_secs(30)));
+    hull_container::init();
+    panic!("threaded_init runs only as a container's init");
 }
