@@ -46,6 +46,10 @@ const TESTS: &[(&str, Test)] = &[
         "dev_null_as_a_regular_file_masks_nothing",
         dev_null_as_a_regular_file_masks_nothing,
     ),
+    (
+        "dev_console_linked_to_a_kernel_file_is_refused",
+        dev_console_linked_to_a_kernel_file_is_refused,
+    ),
 ];
 
 const SCENARIOS: &[(&str, Scenario)] = &[
@@ -53,6 +57,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("default_prepare", run_prepare_only),
     ("into_proc", run_into_proc),
     ("own_dev", run_own_dev),
+    ("own_dev_console", run_own_dev_console),
 ];
 
 fn main() -> ExitCode {
@@ -136,6 +141,34 @@ fn run_own_dev(dir: &Path) -> Result<(), String> {
     match finalize(&config) {
         Ok(()) => println!("finalize_error=none"),
         Err(err) => println!("finalize_error={}", chain(&err)),
+    }
+    print_mounts()
+}
+
+/// The `own_dev` root, entered, then a terminal (a pty of the host's, opened before) bound
+/// onto its `/dev/console` with `mount_console`, printing the error as a `console_error=`
+/// line, then the container's mounts.
+fn run_own_dev_console(dir: &Path) -> Result<(), String> {
+    use rustix::pty::{OpenptFlags, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).map_err(|e| e.to_string())?;
+    unlockpt(&master).map_err(|e| e.to_string())?;
+    let name = ptsname(&master, Vec::new()).map_err(|e| e.to_string())?;
+    let slave = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_string_lossy().as_ref())
+        .map_err(|e| format!("open pty slave: {e}"))?;
+    let mut config = default_config(dir)?;
+    config.mounts.retain(|m| m.destination != Path::new("/dev"));
+    config.mounts.push(bind(&dir.join("dev"), "/dev"));
+    let prepared = prepare(&config, &host_cgroup_options(false)?)
+        .map_err(|e| format!("prepare: {}", chain(&e)))?;
+    prepared
+        .enter(false)
+        .map_err(|e| format!("enter: {}", chain(&e)))?;
+    match hull_rootfs::mount_console(std::os::fd::AsFd::as_fd(&slave)) {
+        Ok(()) => println!("console_error=none"),
+        Err(err) => println!("console_error={}", chain(&err)),
     }
     print_mounts()
 }
@@ -297,5 +330,35 @@ fn own_dev_null_is_refused(make: impl FnOnce(&Path) -> Result<(), String>) -> Re
     match from_fake.is_empty() {
         true => host_untouched(&scratch),
         false => Err(format!("masked with the fake: {from_fake:?}\n{child}")),
+    }
+}
+
+/// CVE-2025-52565: the container brings its own `/dev`, whose `console` is a symlink to a
+/// kernel file. Binding the terminal onto "/dev/console" by path would mount it over that
+/// file. hull opens `/dev/console` without following a symlink and refuses anything but a
+/// regular file or a device outside procfs and sysfs.
+fn dev_console_linked_to_a_kernel_file_is_refused() -> Result<(), String> {
+    let scratch = Scratch::new()?;
+    let dev = scratch.path().join("dev");
+    fs::create_dir(&dev).map_err(|e| format!("mkdir dev: {e}"))?;
+    symlink("/proc/sys/kernel/core_pattern", dev.join("console"))
+        .map_err(|e| format!("symlink: {e}"))?;
+    let child = scratch.run("own_dev_console", &[])?;
+    child.succeeded()?;
+    let error = child.get("console_error").unwrap_or_default();
+    if !error.contains("cannot bind the terminal onto /dev/console") {
+        return Err(format!("a symlinked /dev/console was not refused\n{child}"));
+    }
+    let over_kernel_file: Vec<_> = child
+        .mounts()
+        .into_iter()
+        .filter(|m| m.mount_point.starts_with("/proc/sys"))
+        .map(|m| m.mount_point)
+        .collect();
+    match over_kernel_file.is_empty() {
+        true => host_untouched(&scratch),
+        false => Err(format!(
+            "the terminal was bound over {over_kernel_file:?}\n{child}"
+        )),
     }
 }
