@@ -248,6 +248,40 @@ fn a_seccomp_profile_denies_mkdir_with_its_errno() {
     assert!(stderr.contains("EACCES"), "{stderr}");
 }
 
+/// Seccomp ordering: a profile that refuses `close_range(2)` (older Docker profiles and
+/// many generated ones) must not keep a container from starting. The init marks its
+/// descriptors close-on-exec before any filter exists, and closes them before `execve`
+/// with plain `close(2)`; with and without `no_new_privs` (the filter goes on at two
+/// different points).
+#[test]
+fn a_seccomp_profile_without_close_range_still_starts_the_program() {
+    let t = TestFactory::new();
+    for no_new_privileges in [true, false] {
+        let id = unique("noclose");
+        let mut config = config_for(&id, |_| {});
+        config.no_new_privileges = no_new_privileges;
+        config.seccomp = Some(Seccomp {
+            default_action: SeccompAction::Allow,
+            architectures: vec![],
+            flags: None,
+            syscalls: vec![SyscallRule {
+                name: "close_range".into(),
+                action: SeccompAction::Errno(1),
+                args: vec![],
+            }],
+            listener_path: None,
+            listener_metadata: None,
+        });
+        let ran = run_in(&t.factory, &id, config, shell("echo started"));
+        assert_eq!(
+            ran.status,
+            hull_container::ExitStatus::Exited(0),
+            "nnp {no_new_privileges}"
+        );
+        assert_eq!(ran.stdout, "started\n", "nnp {no_new_privileges}");
+    }
+}
+
 #[test]
 fn a_user_namespace_maps_root_to_an_unprivileged_host_user() {
     let t = TestFactory::new();
