@@ -105,13 +105,18 @@ fn console_socket_receives_the_terminal() {
     // terminal echoes the command line too: the values are read after the marker, which
     // only the output holds.
     input
-        .write_all(b"stat -Lc %t:%T /dev/console /proc/self/fd/0 | tr '\\n' ' '; echo end-$((6*7))\n")
+        .write_all(
+            b"stat -Lc %t:%T /dev/console /proc/self/fd/0 | tr '\\n' ' '; echo end-$((6*7))\n",
+        )
         .unwrap();
     read_until(&output, &mut seen, "end-42");
     let before = &seen[..seen.rfind("end-42").unwrap()];
     let devices: Vec<&str> = before.split_whitespace().rev().take(2).collect();
     assert_eq!(devices.len(), 2, "{seen:?}");
-    assert_eq!(devices[0], devices[1], "console and terminal differ: {seen:?}");
+    assert_eq!(
+        devices[0], devices[1],
+        "console and terminal differ: {seen:?}"
+    );
     assert!(devices[0].starts_with("88:"), "not a pty: {seen:?}");
     input.write_all(b"exit 5\n").unwrap();
     bundle.wait_for_status("stopped");

@@ -166,7 +166,10 @@ mod tests {
         assert_eq!(err.raw_os_error(), Some(libc::EPERM), "{err}");
         let err = writer.set_len(0).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EPERM), "{err}");
-        let mut appender = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut appender = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         assert!(appender.write_all(b"x").is_err(), "the copy grew");
         assert_eq!(std::fs::read(&path).unwrap(), original);
     }

@@ -1,4 +1,4 @@
-//! Process attributes of the container's init: hostname and sysctls (once the root is
+//! Process attributes of the container's init: hostname and sysctls (before the root is
 //! entered), then umask, rlimits, personality, I/O priority and the keyring. The OOM score
 //! is stage 1's (`hull-nsenter`), written while the process was still dumpable.
 

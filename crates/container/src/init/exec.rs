@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use hull_configs::HookPoint;
 use hull_nsenter::{Channel, InitError, Step};
 use hull_user::ExecUser;
-use pathrs::flags::OpenFlags;
+use nix::fcntl::OFlag;
 
 use super::procfs::Procfs;
 use super::{InitResult, at, run_own_hooks};
@@ -195,11 +195,12 @@ impl Ready {
 
 /// Opens the exec FIFO for writing, which blocks until `start` opens it for reading, and
 /// writes the byte that tells `start` the program is about to run. The FIFO was opened
-/// `O_PATH` before the root changed; it is reopened through the verified procfs handle.
+/// `O_PATH` before the root changed; it is reopened through the init's own `/proc/self/fd`,
+/// opened with the verified procfs handle.
 fn wait_for_start(procfs: &Procfs, fifo: &File) -> InitResult<()> {
     let context = "/proc/self/fd (exec FIFO)";
     let mut writer = procfs
-        .reopen(fifo.as_fd(), OpenFlags::O_WRONLY | OpenFlags::O_CLOEXEC)
+        .reopen(fifo.as_fd(), OFlag::O_WRONLY | OFlag::O_CLOEXEC)
         .map_err(at(Step::ExecFifo, context))?;
     writer.write_all(b"0").map_err(at(Step::ExecFifo, context))
 }

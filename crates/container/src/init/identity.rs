@@ -16,7 +16,6 @@ use hull_user::ExecUser;
 use nix::errno::Errno;
 use nix::unistd::{Gid, Uid};
 
-use super::procfs::Procfs;
 use super::{InitResult, at};
 use crate::message::{InitConfig, Stage2Message};
 
@@ -33,7 +32,7 @@ pub(super) fn apply(
     channel: &Channel,
     init: &InitConfig,
     user: &ExecUser,
-    procfs: &Procfs,
+    setgroups_denied: bool,
 ) -> InitResult<()> {
     let capabilities = init
         .process
@@ -49,7 +48,7 @@ pub(super) fn apply(
     }
     // Keep the permitted set across the uid change; the sets are set explicitly after.
     nix::sys::prctl::set_keepcaps(true).map_err(at(Step::Capabilities, "keep capabilities"))?;
-    set_ids(user, procfs)?;
+    set_ids(user, setgroups_denied)?;
     nix::sys::prctl::set_keepcaps(false).map_err(at(Step::Capabilities, "keep capabilities"))?;
     if let Some(caps) = capabilities {
         set_capabilities(caps)?;
@@ -62,16 +61,16 @@ pub(super) fn apply(
 
 /// Supplementary groups, then gid, then uid (`setgroups`, `setresgid`, `setresuid`).
 ///
-/// `setgroups(2)` is always called: only when the kernel refuses it, the user namespace's
-/// `setgroups` file (read through the verified procfs handle, never a file the image could
-/// provide) says whether that is because the namespace denies it, which is fine when there
-/// are no groups to set.
-fn set_ids(user: &ExecUser, procfs: &Procfs) -> InitResult<()> {
+/// `setgroups(2)` is always called: only when the kernel refuses it, `setgroups_denied`
+/// (the user namespace's `setgroups` file, read through the verified procfs handle, never a
+/// file the image could provide) says whether that is because the namespace denies it,
+/// which is fine when there are no groups to set.
+fn set_ids(user: &ExecUser, setgroups_denied: bool) -> InitResult<()> {
     let groups: Vec<Gid> = user.sgids.iter().copied().map(Gid::from_raw).collect();
     let context = || format!("groups {:?}", user.sgids);
     match nix::unistd::setgroups(&groups) {
         Ok(()) => {}
-        Err(Errno::EPERM) if setgroups_denied(procfs) => {
+        Err(Errno::EPERM) if setgroups_denied => {
             if !groups.is_empty() {
                 return Err(InitError::message(
                     Step::Identity,
@@ -87,13 +86,6 @@ fn set_ids(user: &ExecUser, procfs: &Procfs) -> InitResult<()> {
         .map_err(at(Step::Identity, format!("gid {}", user.gid)))?;
     let uid = Uid::from_raw(user.uid);
     nix::unistd::setresuid(uid, uid, uid).map_err(at(Step::Identity, format!("uid {}", user.uid)))
-}
-
-/// Whether this process's user namespace denies `setgroups(2)`.
-fn setgroups_denied(procfs: &Procfs) -> bool {
-    procfs
-        .read_self("setgroups")
-        .is_ok_and(|text| text.trim() == "deny")
 }
 
 /// The capabilities of a set, as the `caps` crate names them; ones it does not know are

@@ -96,7 +96,10 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
             .map_err(at(Step::CreateNamespaces, "cgroup"))?;
     }
     let user = resolve_user(config, &init.process)?;
-    rootfs(channel, &init, &procfs)?;
+    // Everything that needs the procfs handle itself, before the root changes.
+    attributes::uts_and_sysctl(config, &procfs)?;
+    let setgroups_denied = procfs.setgroups_denied();
+    rootfs(channel, &init)?;
     // The terminal is bound onto /dev/console before the last steps of the root may make
     // /dev read-only.
     if init.process.terminal {
@@ -107,7 +110,7 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     // Every descriptor past the process's own closes on exec, before any seccomp filter
     // exists to refuse close_range(2).
     let fds = exec::Descriptors::mark(&init.process, &procfs)?;
-    identity::apply(channel, &init, &user, &procfs)?;
+    identity::apply(channel, &init, &user, setgroups_denied)?;
     exec::enter_cwd(&init.process)?;
     let program = exec::program(&init.process, &user)?;
     // With no_new_privs the filter goes on last, as close to execve(2) as it can while
@@ -162,9 +165,9 @@ fn resolve_user(config: &Config, process: &ProcessSpec) -> InitResult<ExecUser> 
     Ok(user)
 }
 
-/// The root filesystem: mounts, hooks, entering it, then the hostname and sysctls (the
-/// masked and read-only paths come after the terminal).
-fn rootfs(channel: &Channel, init: &InitConfig, procfs: &Procfs) -> InitResult<()> {
+/// The root filesystem: mounts, hooks, entering it (the masked and read-only paths come
+/// after the terminal).
+fn rootfs(channel: &Channel, init: &InitConfig) -> InitResult<()> {
     let config = &init.config;
     if !config.namespaces.contains(NamespaceKind::Mount) {
         return Err(InitError::message(
@@ -195,8 +198,7 @@ fn rootfs(channel: &Channel, init: &InitConfig, procfs: &Procfs) -> InitResult<(
     run_create_hooks(channel, init)?;
     prepared
         .enter(config.no_pivot_root)
-        .map_err(at(Step::EnterRootfs, config.rootfs.display().to_string()))?;
-    attributes::uts_and_sysctl(config, procfs)
+        .map_err(at(Step::EnterRootfs, config.rootfs.display().to_string()))
 }
 
 /// Asks the parent to run `prestart` and `createRuntime`, then runs `createContainer` here,

@@ -9,22 +9,32 @@
 //! image or mounts put under the container's `/proc` (a symlink, a bind-mounted regular
 //! file, another filesystem) can receive a write meant for a kernel file
 //! (CVE-2025-52881 class).
+//!
+//! `pathrs` itself is used before the root changes only: to describe an error, it looks at
+//! the process's own `/proc`, which after the pivot is the container's (absent, or anything
+//! the image put there; `pathrs` 0.2.6 panics when it finds no procfs). What the init needs
+//! of `/proc` afterwards is its own `/proc/self/fd`, opened through the handle beforehand
+//! and kept as a descriptor: listing it, and reopening one of its own descriptors through
+//! it, involve neither `pathrs` nor the container's `/proc`.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::Path;
 
 use hull_configs::SysctlKey;
 use hull_nsenter::{InitError, Step};
+use nix::fcntl::OFlag;
+use nix::sys::stat::{Mode, fstat};
 use pathrs::flags::OpenFlags;
 use pathrs::procfs::{ProcfsBase, ProcfsHandle, ProcfsHandleBuilder};
 
 use super::{InitResult, at};
 
-/// A verified handle of a procfs.
+/// A verified handle of a procfs, and this process's `/proc/self/fd` opened through it.
 pub(super) struct Procfs {
     handle: ProcfsHandle,
+    own_fds: OwnedFd,
 }
 
 impl std::fmt::Debug for Procfs {
@@ -35,13 +45,19 @@ impl std::fmt::Debug for Procfs {
 
 impl Procfs {
     /// Makes the handle: a whole procfs (not only the pid directories), as `/proc/sys` is
-    /// needed.
+    /// needed; and opens `/proc/self/fd` through it (`O_PATH`). Call it before the root
+    /// changes.
     pub(super) fn open() -> InitResult<Procfs> {
         let handle = ProcfsHandleBuilder::new()
             .unmasked()
             .build()
             .map_err(at(Step::Procfs, "/proc"))?;
-        Ok(Procfs { handle })
+        let flags = OpenFlags::O_PATH | OpenFlags::O_DIRECTORY;
+        let own_fds = handle
+            .open(ProcfsBase::ProcSelf, "fd", flags)
+            .map_err(at(Step::Procfs, "/proc/self/fd"))?
+            .into();
+        Ok(Procfs { handle, own_fds })
     }
 
     /// Writes `value` to the sysctl `key` (`/proc/sys/<key's components>`). The key is
@@ -60,50 +76,53 @@ impl Procfs {
         self.write(path, name, at(Step::Hostname, name))
     }
 
-    /// Reads `/proc/self/<name>`.
-    pub(super) fn read_self(&self, name: &str) -> io::Result<String> {
-        let mut file = self
-            .handle
-            .open(ProcfsBase::ProcSelf, name, OpenFlags::O_RDONLY)
-            .map_err(io::Error::other)?;
-        let mut text = String::new();
-        file.read_to_string(&mut text)?;
-        Ok(text)
+    /// Whether this process's user namespace denies `setgroups(2)` (`/proc/self/setgroups`
+    /// says `deny`); a kernel without the file denies nothing. Before the root changes.
+    pub(super) fn setgroups_denied(&self) -> bool {
+        let read = || -> Result<String, Box<dyn std::error::Error>> {
+            let mut file =
+                self.handle
+                    .open(ProcfsBase::ProcSelf, "setgroups", OpenFlags::O_RDONLY)?;
+            let mut text = String::new();
+            file.read_to_string(&mut text)?;
+            Ok(text)
+        };
+        read().is_ok_and(|text| text.trim() == "deny")
     }
 
-    /// The descriptors open in this process (`/proc/self/fd`).
+    /// The descriptors open in this process (`/proc/self/fd`), but the one listing them.
+    /// Any time: through the descriptor opened with the handle.
     pub(super) fn own_descriptors(&self) -> io::Result<Vec<RawFd>> {
-        let dir = self
-            .handle
-            .open(
-                ProcfsBase::ProcSelf,
-                "fd",
-                OpenFlags::O_RDONLY | OpenFlags::O_DIRECTORY,
-            )
-            .map_err(io::Error::other)?;
-        let listed = dir.as_raw_fd();
-        let mut dir = nix::dir::Dir::from_fd(OwnedFd::from(dir)).map_err(io::Error::from)?;
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let mut dir = nix::dir::Dir::openat(self.own_fds.as_fd(), ".", flags, Mode::empty())?;
+        let listing = dir.as_raw_fd();
         let mut fds = Vec::new();
         for entry in dir.iter() {
-            let entry = entry.map_err(io::Error::from)?;
-            let number = entry.file_name().to_str().ok().and_then(|n| n.parse().ok());
+            let number = entry?
+                .file_name()
+                .to_str()
+                .ok()
+                .and_then(|n| n.parse().ok());
             match number {
-                Some(fd) if fd != listed => fds.push(fd),
+                Some(fd) if fd != listing => fds.push(fd),
                 _ => {}
             }
         }
         Ok(fds)
     }
 
-    /// Opens again, with `flags`, what this process's descriptor `fd` refers to
-    /// (`/proc/self/fd/<fd>`, a magic link followed only as the last component).
-    pub(super) fn reopen(
-        &self,
-        fd: BorrowedFd<'_>,
-        flags: OpenFlags,
-    ) -> Result<File, pathrs::error::Error> {
-        let link = format!("fd/{}", fd.as_raw_fd());
-        self.handle.open_follow(ProcfsBase::ProcSelf, link, flags)
+    /// Opens again, with `flags`, what this process's descriptor `fd` refers to: its magic
+    /// link in the `/proc/self/fd` opened with the handle, followed as the last and only
+    /// component, and the result checked to be the same file. Any time.
+    pub(super) fn reopen(&self, fd: BorrowedFd<'_>, flags: OFlag) -> io::Result<File> {
+        let name = fd.as_raw_fd().to_string();
+        let reopened =
+            nix::fcntl::openat(self.own_fds.as_fd(), name.as_str(), flags, Mode::empty())?;
+        let (was, is) = (fstat(fd)?, fstat(&reopened)?);
+        match (was.st_dev, was.st_ino) == (is.st_dev, is.st_ino) {
+            true => Ok(File::from(reopened)),
+            false => Err(io::Error::other("the descriptor reopened another file")),
+        }
     }
 
     /// Opens `path` under the procfs root for writing and writes `value` in one call.
