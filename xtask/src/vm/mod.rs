@@ -1,6 +1,7 @@
 //! `cargo xtask test --cgroup-v2-only`: the privileged cgroup tests (`hull-tests`'
 //! `cgroups_*`) and the library's container tests (`container_process`: the init's way
-//! into the cgroup, limits, the cgroup namespace) on a pure cgroup v2 host.
+//! into the cgroup, limits, the cgroup namespace, the hardened init with seccomp;
+//! `container_errors`: bad input and a multi-threaded init) on a pure cgroup v2 host.
 //!
 //! On a host whose `/sys/fs/cgroup` is cgroup2 they run here. Elsewhere (the hybrid build
 //! machines) they run in a VM: Debian's kernel (`linux-image-amd64`'s package, downloaded
@@ -63,7 +64,7 @@ pub enum VmError {
 }
 
 /// The test binaries of `hull-tests` that run on cgroup v2.
-const TESTS: [&str; 2] = ["cgroups_*", "container_process"];
+const TESTS: [&str; 3] = ["cgroups_*", "container_process", "container_errors"];
 
 /// Runs the cgroup and container tests on pure cgroup v2, with the test rootfs at
 /// `rootfs`: here if this host is (they need root then, and say so), else in the VM (where
@@ -189,14 +190,17 @@ fn test_binaries() -> Result<Vec<PathBuf>> {
         .filter(|path| {
             path.file_name().is_some_and(|n| {
                 let n = n.to_string_lossy();
-                n.starts_with("cgroups_") || n.starts_with("container_process-")
+                n.starts_with("cgroups_")
+                    || n.starts_with("container_process-")
+                    || n.starts_with("container_errors-")
             })
         })
         .collect();
     tests.sort();
     for (prefix, wanted) in [
         ("cgroups_", "cgroups_*"),
-        ("container_", "container_process"),
+        ("container_process-", "container_process"),
+        ("container_errors-", "container_errors"),
     ] {
         let built = |p: &PathBuf| {
             p.file_name()
