@@ -72,8 +72,8 @@ impl Factory {
     ///
     /// # Errors
     ///
-    /// [`ContainerError::InvalidId`], [`ContainerError::Exists`], a validation error
-    /// ([`ContainerError::Configs`]), or a failure to write the state.
+    /// [`ContainerError::InvalidId`](crate::ContainerError::InvalidId), [`ContainerError::Exists`](crate::ContainerError::Exists), a validation error
+    /// ([`ContainerError::Configs`](crate::ContainerError::Configs)), or a failure to write the state.
     pub fn create(&self, id: &str, config: Config) -> Result<Container> {
         check_id(id)?;
         validate::validate(&config, &HostFacts::detect())
@@ -100,7 +100,7 @@ impl Factory {
     ///
     /// # Errors
     ///
-    /// [`ContainerError::InvalidId`], [`ContainerError::NotFound`], or a state file that
+    /// [`ContainerError::InvalidId`](crate::ContainerError::InvalidId), [`ContainerError::NotFound`](crate::ContainerError::NotFound), or a state file that
     /// cannot be read.
     pub fn load(&self, id: &str) -> Result<Container> {
         check_id(id)?;
