@@ -130,6 +130,16 @@ fn run_into_proc(dir: &Path) -> Result<(), String> {
 /// instead of hull's tmpfs; prepares, enters and finalizes, printing the finalize error as
 /// a `finalize_error=` line, then the container's mounts.
 fn run_own_dev(dir: &Path) -> Result<(), String> {
+    let config = enter_own_dev(dir)?;
+    match finalize(&config) {
+        Ok(()) => println!("finalize_error=none"),
+        Err(err) => println!("finalize_error={}", chain(&err)),
+    }
+    print_mounts()
+}
+
+/// The default config with `/dev` bound from the bundle's `dev/`, prepared and entered.
+fn enter_own_dev(dir: &Path) -> Result<Config, String> {
     let mut config = default_config(dir)?;
     config.mounts.retain(|m| m.destination != Path::new("/dev"));
     config.mounts.push(bind(&dir.join("dev"), "/dev"));
@@ -138,11 +148,7 @@ fn run_own_dev(dir: &Path) -> Result<(), String> {
     prepared
         .enter(false)
         .map_err(|e| format!("enter: {}", chain(&e)))?;
-    match finalize(&config) {
-        Ok(()) => println!("finalize_error=none"),
-        Err(err) => println!("finalize_error={}", chain(&err)),
-    }
-    print_mounts()
+    Ok(config)
 }
 
 /// The `own_dev` root, entered, then a terminal (a pty of the host's, opened before) bound
@@ -158,14 +164,7 @@ fn run_own_dev_console(dir: &Path) -> Result<(), String> {
         .write(true)
         .open(name.to_string_lossy().as_ref())
         .map_err(|e| format!("open pty slave: {e}"))?;
-    let mut config = default_config(dir)?;
-    config.mounts.retain(|m| m.destination != Path::new("/dev"));
-    config.mounts.push(bind(&dir.join("dev"), "/dev"));
-    let prepared = prepare(&config, &host_cgroup_options(false)?)
-        .map_err(|e| format!("prepare: {}", chain(&e)))?;
-    prepared
-        .enter(false)
-        .map_err(|e| format!("enter: {}", chain(&e)))?;
+    enter_own_dev(dir)?;
     match hull_rootfs::mount_console(std::os::fd::AsFd::as_fd(&slave)) {
         Ok(()) => println!("console_error=none"),
         Err(err) => println!("console_error={}", chain(&err)),

@@ -115,10 +115,8 @@ pub(crate) fn remount_attr(flags: MountFlags) -> sys::MountAttr {
     }
 }
 
-/// Gives the detached `tree` the flags of its bind's remount. When the kernel refuses
-/// (flags locked on a source inherited from a more privileged mount namespace), retries
-/// with the locked flags kept, unless the config asked to clear one of them or for another
-/// access time. Returns `false` when the kernel has no `mount_setattr(2)`.
+/// Gives the detached `tree` the flags of its bind's remount (with the retry of
+/// [`retry_keeping_locked`]). Returns `false` when the kernel has no `mount_setattr(2)`.
 fn set_flags(
     tree: BorrowedFd<'_>,
     destination: &Path,
@@ -126,22 +124,38 @@ fn set_flags(
     cleared: MountFlags,
 ) -> Result<bool, RootfsError> {
     let at_flags = libc::AT_EMPTY_PATH as libc::c_uint;
+    let set = |flags| sys::mount_setattr(tree, c"", at_flags, &remount_attr(flags));
+    match set(flags) {
+        Ok(()) => Ok(true),
+        Err(err) if err.raw_os_error() == Some(libc::ENOSYS) => Ok(false),
+        Err(first) => {
+            retry_keeping_locked(tree, destination, flags, cleared, first, set).map(|()| true)
+        }
+    }
+}
+
+/// After `apply(flags)` failed with `first`: when the kernel refused because flags are
+/// locked on a source inherited from a more privileged mount namespace, `apply` again with
+/// the locked flags kept, unless the config asked to clear one of them or for another
+/// access time.
+fn retry_keeping_locked(
+    fd: BorrowedFd<'_>,
+    destination: &Path,
+    flags: MountFlags,
+    cleared: MountFlags,
+    first: io::Error,
+    apply: impl Fn(MountFlags) -> io::Result<()>,
+) -> Result<(), RootfsError> {
     let error = |source| RootfsError::Remount {
         destination: destination.to_owned(),
         flags: flags | MountFlags::BIND | MountFlags::REMOUNT,
         source,
     };
-    let first = match sys::mount_setattr(tree, c"", at_flags, &remount_attr(flags)) {
-        Ok(()) => return Ok(true),
-        Err(err) if err.raw_os_error() == Some(libc::ENOSYS) => return Ok(false),
-        Err(err) => err,
-    };
-    let keep = locked_to_keep(tree, destination, flags, cleared).map_err(|e| match e {
+    let keep = locked_to_keep(fd, destination, flags, cleared).map_err(|e| match e {
         Locked::Refused => error(first),
         Locked::Error(err) => err,
     })?;
-    sys::mount_setattr(tree, c"", at_flags, &remount_attr(flags | keep)).map_err(error)?;
-    Ok(true)
+    apply(flags | keep).map_err(error)
 }
 
 /// Why the locked flags of a mount cannot simply be kept.
@@ -189,21 +203,19 @@ fn remount_bind(
     flags: MountFlags,
     cleared: MountFlags,
 ) -> Result<(), RootfsError> {
-    let asked = flags | MountFlags::BIND | MountFlags::REMOUNT;
-    let first = match mount_on(None, fd, "", asked, "") {
-        Ok(()) => return Ok(()),
-        Err(err) => err,
+    let remount = |flags| {
+        mount_on(
+            None,
+            fd,
+            "",
+            flags | MountFlags::BIND | MountFlags::REMOUNT,
+            "",
+        )
     };
-    let error = |source| RootfsError::Remount {
-        destination: destination.to_owned(),
-        flags: asked,
-        source,
-    };
-    let keep = locked_to_keep(fd, destination, flags, cleared).map_err(|e| match e {
-        Locked::Refused => error(first),
-        Locked::Error(err) => err,
-    })?;
-    mount_on(None, fd, "", asked | keep, "").map_err(error)
+    match remount(flags) {
+        Ok(()) => Ok(()),
+        Err(first) => retry_keeping_locked(fd, destination, flags, cleared, first, remount),
+    }
 }
 
 #[cfg(test)]
