@@ -564,3 +564,36 @@ fn seccomp_actions_and_defaults() {
     );
     assert_eq!(seccomp.syscalls[2].args[0].value, 8);
 }
+
+/// Docker writes zeros for every resource it leaves alone (`cpu.shares: 0`, memory limits,
+/// `pids.limit: 0`, ...): runc writes nothing for them, and neither does hull (validation
+/// refused a CPU share of 0, so `docker run --runtime hull` could not start).
+#[test]
+fn zeros_runc_reads_as_unset_are_unset() {
+    let conversion = convert_edited(|s| {
+        s["linux"]["resources"] = serde_json::json!({
+            "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0},
+            "memory": {"limit": 0, "reservation": 0, "swap": 0},
+            "pids": {"limit": 0},
+            "blockIO": {"weight": 0, "leafWeight": 0},
+        })
+    })
+    .unwrap();
+    let r = &conversion.config.cgroup.resources;
+    assert_eq!(
+        (
+            r.cpu_shares,
+            r.cpu_quota,
+            r.cpu_period,
+            r.cpu_rt_runtime,
+            r.cpu_rt_period
+        ),
+        (None, None, None, None, None)
+    );
+    assert_eq!(
+        (r.memory, r.memory_reservation, r.memory_swap),
+        (None, None, None)
+    );
+    assert_eq!(r.pids_limit, None);
+    assert_eq!((r.blkio_weight, r.blkio_leaf_weight), (None, None));
+}

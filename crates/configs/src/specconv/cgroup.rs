@@ -197,9 +197,9 @@ fn resources(r: &LinuxResources, warnings: &mut Vec<Warning>) -> Result<Resource
         });
     }
     if let Some(m) = r.memory() {
-        res.memory = m.limit();
-        res.memory_reservation = m.reservation();
-        res.memory_swap = m.swap();
+        res.memory = unset_if_zero(m.limit());
+        res.memory_reservation = unset_if_zero(m.reservation());
+        res.memory_swap = unset_if_zero(m.swap());
         res.memory_swappiness = m.swappiness();
         res.oom_kill_disable = m.disable_oom_killer().unwrap_or(false);
         res.memory_check_before_update = m.check_before_update().unwrap_or(false);
@@ -210,20 +210,20 @@ fn resources(r: &LinuxResources, warnings: &mut Vec<Warning>) -> Result<Resource
         }
     }
     if let Some(cpu) = r.cpu() {
-        res.cpu_shares = cpu.shares();
-        res.cpu_quota = cpu.quota();
+        res.cpu_shares = unset_if_zero(cpu.shares());
+        res.cpu_quota = unset_if_zero(cpu.quota());
         res.cpu_burst = cpu.burst();
-        res.cpu_period = cpu.period();
-        res.cpu_rt_runtime = cpu.realtime_runtime();
-        res.cpu_rt_period = cpu.realtime_period();
+        res.cpu_period = unset_if_zero(cpu.period());
+        res.cpu_rt_runtime = unset_if_zero(cpu.realtime_runtime());
+        res.cpu_rt_period = unset_if_zero(cpu.realtime_period());
         res.cpu_idle = cpu.idle();
         res.cpuset_cpus = cpu_list("linux.resources.cpu.cpus", cpu.cpus().as_deref())?;
         res.cpuset_mems = cpu_list("linux.resources.cpu.mems", cpu.mems().as_deref())?;
     }
-    res.pids_limit = r.pids().as_ref().map(|p| p.limit());
+    res.pids_limit = unset_if_zero(r.pids().as_ref().map(|p| p.limit()));
     if let Some(io) = r.block_io() {
-        res.blkio_weight = io.weight();
-        res.blkio_leaf_weight = io.leaf_weight();
+        res.blkio_weight = unset_if_zero(io.weight());
+        res.blkio_leaf_weight = unset_if_zero(io.leaf_weight());
         res.blkio_weight_device = io
             .weight_device()
             .iter()
@@ -302,4 +302,10 @@ pub(super) fn set_owner(spec: &Spec, config: &mut Config) {
     let uid = spec.process().as_ref().map_or(0, |p| p.user().uid());
     // An unmapped user is an error that validation and init report; no owner then.
     config.cgroup.owner_uid = config.host_uid(uid);
+}
+/// A resource value where runc reads zero as "not set" (CPU shares, quota, period and
+/// real-time values, memory limits, the pids limit, block I/O weights): engines write zeros
+/// for what they leave alone (Docker's `cpu.shares: 0`), and runc writes nothing for them.
+fn unset_if_zero<T: Default + PartialEq>(value: Option<T>) -> Option<T> {
+    value.filter(|v| *v != T::default())
 }
