@@ -323,3 +323,22 @@ fn a_user_namespace_maps_root_to_an_unprivileged_host_user() {
         "{host_line}"
     );
 }
+
+/// `Container::pause` freezes the container's cgroup (v1 freezer or v2 `cgroup.freeze`) and
+/// `resume` thaws it; the status follows, and a second pause or resume is refused.
+#[test]
+fn pause_and_resume_follow_the_freezer() {
+    let t = TestFactory::new();
+    let id = unique("pause");
+    let (mut container, mut process) = t.running(&id, "sleep 100");
+    let pids = container.processes().unwrap();
+    assert!(pids.contains(&process.pid().unwrap()), "{pids:?}");
+    container.pause().unwrap();
+    assert_eq!(container.status().unwrap(), hull_container::Status::Paused);
+    assert!(container.pause().is_err(), "paused twice");
+    container.resume().unwrap();
+    assert_eq!(container.status().unwrap(), hull_container::Status::Running);
+    assert!(container.resume().is_err(), "resumed twice");
+    container.destroy().unwrap();
+    process.wait().unwrap();
+}

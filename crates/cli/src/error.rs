@@ -113,6 +113,19 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+    /// `ps(1)` could not be run.
+    #[error("cannot run ps")]
+    Ps {
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// `ps(1)` printed a table without a `PID` column.
+    #[error("ps printed no PID column: {header:?}")]
+    PsTable {
+        /// The table's header line.
+        header: String,
+    },
     /// A signal name or number that is not a signal.
     #[error("unknown signal {name:?}")]
     UnknownSignal {

@@ -66,6 +66,12 @@ enum Command {
     Delete(commands::delete::DeleteArgs),
     /// List the containers.
     List(commands::list::ListArgs),
+    /// Freeze every process of a container.
+    Pause(commands::pause::PauseArgs),
+    /// Thaw every process of a paused container.
+    Resume(commands::pause::PauseArgs),
+    /// List the processes of a container.
+    Ps(commands::ps::PsArgs),
 }
 
 fn main() -> ExitCode {
@@ -123,6 +129,9 @@ fn dispatch(command: Command, root: &Root, preserved: Vec<OwnedFd>) -> Result<i3
         Command::Kill(args) => commands::kill::run(root, &args).map(|()| 0),
         Command::Delete(args) => commands::delete::run(root, &args).map(|()| 0),
         Command::List(args) => commands::list::run(root, &args).map(|()| 0),
+        Command::Pause(args) => commands::pause::pause(root, &args).map(|()| 0),
+        Command::Resume(args) => commands::pause::resume(root, &args).map(|()| 0),
+        Command::Ps(args) => commands::ps::run(root, &args).map(|()| 0),
     }
 }
 

@@ -4,6 +4,8 @@ pub mod create;
 pub mod delete;
 pub mod kill;
 pub mod list;
+pub mod pause;
+pub mod ps;
 pub mod run;
 pub mod spec;
 pub mod start;

@@ -2,6 +2,7 @@
 
 mod destroy;
 mod exec;
+mod pause;
 mod signal;
 mod start;
 
