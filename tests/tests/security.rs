@@ -12,7 +12,7 @@ mod cli_support;
 use std::fs::{self, File};
 use std::io::{Read, Seek};
 use std::os::unix::fs::{PermissionsExt, symlink};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -118,6 +118,36 @@ fn a_preserved_descriptor_is_no_working_directory() {
     let ran = hull_with_host_root_at(&bundle, 3, &["run", "--preserve-fds", "1", &bundle.id]);
     secret.assert_not_in(&ran);
     ran.fails_with("the working directory is outside the container's root");
+    bundle.assert_nothing_left();
+}
+
+/// A missing working directory is made inside the root, as runc makes it (`/new/deep/dir`
+/// exists for the program). Attack: `process.cwd` `/proc/self/fd/3/<name>` with fd 3 the
+/// host's `/` (`--preserve-fds 1`): a `mkdir -p` through the magic link would create
+/// `/<name>` on the host, as root (CVE-2024-45310 class).
+///
+/// Defence: the directory is made by a walk inside the root that reads a magic link as a
+/// path inside the root instead of following it; the run then fails (that directory is not
+/// where the link leads), and nothing appears on the host.
+#[test]
+fn a_missing_working_directory_is_made_inside_the_root_only() {
+    let bundle = TestBundle::new("make-cwd", &["sh", "-c", "pwd"]);
+    bundle.edit(|spec| spec["process"]["cwd"] = "/new/deep/dir".into());
+    let ran = bundle.hull(&["run", &bundle.id]).ok();
+    assert_eq!(ran.stdout, "/new/deep/dir\n");
+    assert!(bundle.path().join("rootfs/new/deep/dir").is_dir());
+    bundle.assert_nothing_left();
+
+    let name = format!("hull-made-{}", bundle.id);
+    let on_host = Path::new("/").join(&name);
+    bundle.edit(|spec| spec["process"]["cwd"] = format!("/proc/self/fd/3/{name}").into());
+    let ran = hull_with_host_root_at(&bundle, 3, &["run", "--preserve-fds", "1", &bundle.id]);
+    let made = on_host.exists();
+    if made {
+        let _ = fs::remove_dir(&on_host);
+    }
+    assert!(!made, "{} was made on the host: {ran:?}", on_host.display());
+    assert_eq!(ran.code, Some(1), "{ran:?}");
     bundle.assert_nothing_left();
 }
 

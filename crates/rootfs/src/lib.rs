@@ -207,6 +207,19 @@ impl Prepared {
     }
 }
 
+/// Creates the directory `path` and any missing parent inside the root `root` (mode 0755),
+/// resolving it as every mount destination is: one component at a time, a symlink of the
+/// image taken as if `root` were `/`, a magic link of `/proc` never followed (its target is
+/// read as a path inside `root`). The init creates a missing working directory with it,
+/// `root` being `/` then.
+///
+/// # Errors
+///
+/// The error of the walk (`ENOTDIR` for a file on the way, `EACCES`, ...).
+pub fn create_dir_inside(root: &Path, path: &Path) -> std::io::Result<()> {
+    Root::open(root)?.resolve(path, Last::Dir).map(drop)
+}
+
 /// The last steps, inside the container's root after [`Prepared::enter`] (paths are the
 /// container's): tmpfs and `/dev` mounts the config wants read-only are remounted so, the
 /// root is remounted read-only when [`Config::readonly_rootfs`] is set, each read-only path

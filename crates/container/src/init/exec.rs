@@ -69,6 +69,19 @@ impl Descriptors {
     }
 }
 
+/// Creates the process's working directory when it is missing (mode 0755, as root, before
+/// the root may become read-only), as runc does, resolving it inside the root as mount
+/// destinations are: no symlink or magic link of `/proc` leads the `mkdir(2)` out of it
+/// (`/proc/self/fd/<n>/x` with a descriptor of the host is read as a path inside).
+/// [`enter_cwd`] checks where the process ends up anyway.
+pub(super) fn make_cwd(process: &ProcessSpec) -> InitResult<()> {
+    if process.cwd.is_dir() {
+        return Ok(());
+    }
+    hull_rootfs::create_dir_inside(Path::new("/"), &process.cwd)
+        .map_err(at(Step::Cwd, process.cwd.display().to_string()))
+}
+
 /// Enters the process's working directory and checks that it is inside the container's
 /// root: a directory reached through a descriptor from outside (`/proc/self/fd/<n>`) has no
 /// path from the root, and `getcwd(3)` fails on it.

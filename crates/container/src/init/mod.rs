@@ -100,6 +100,7 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     attributes::uts_and_sysctl(config, &procfs)?;
     let setgroups_denied = procfs.setgroups_denied();
     rootfs(channel, &init)?;
+    exec::make_cwd(&init.process)?;
     // The terminal is bound onto /dev/console before the last steps of the root may make
     // /dev read-only.
     if init.process.terminal {
