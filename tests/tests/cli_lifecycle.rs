@@ -243,3 +243,24 @@ fn assert_go_rfc3339_nano(created: &str) {
     let fraction = rest.trim_end_matches('Z').trim_start_matches('.');
     assert!(fraction.len() <= 9 && !fraction.ends_with('0'), "{created}");
 }
+
+/// A tmpfs without `mode=` takes the mode of the directory it covers when the image has
+/// one, and the kernel's 1777 on a directory hull had to make, as runc's do.
+#[test]
+fn a_tmpfs_takes_its_directorys_mode_or_the_kernels() {
+    let bundle = TestBundle::new("tmpfs-mode", &["sh", "-c", "stat -c %a /kept /made"]);
+    let kept = bundle.path().join("rootfs/kept");
+    fs::create_dir(&kept).unwrap();
+    fs::set_permissions(&kept, std::os::unix::fs::PermissionsExt::from_mode(0o750)).unwrap();
+    bundle.edit(|spec| {
+        let mounts = spec["mounts"].as_array_mut().unwrap();
+        for destination in ["/kept", "/made"] {
+            mounts.push(serde_json::json!(
+                {"destination": destination, "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}
+            ));
+        }
+    });
+    let ran = bundle.hull(&["run", &bundle.id]).ok();
+    assert_eq!(ran.stdout, "750\n1777\n");
+    bundle.assert_nothing_left();
+}

@@ -144,7 +144,9 @@ fn filesystem(root: &Root, op: &MountOp, target: &Resolved) -> Result<(), Attach
         true => Some(open_dir(fd, &op.destination).map_err(Attach::Rootfs)?),
         false => None,
     };
-    let data = match inherit_mode {
+    // A directory the walk just made has no mode of its own to pass on: the tmpfs keeps
+    // the kernel's 1777, as runc's does.
+    let data = match *inherit_mode && !target.created {
         true => with_mode_of(fd, data).map_err(Attach::Mount)?,
         false => data.clone(),
     };

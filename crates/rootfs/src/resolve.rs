@@ -61,6 +61,8 @@ pub(crate) struct Resolved {
     /// The path the walk took, with every symlink replaced by its target, relative to the
     /// root; empty for the root itself.
     pub(crate) path: PathBuf,
+    /// The walk created the last component.
+    pub(crate) created: bool,
 }
 
 impl Resolved {
@@ -92,9 +94,11 @@ impl Root {
         let mut walked: Vec<(OwnedFd, OsString)> = Vec::new();
         let mut links = 0;
         let mut created: Option<OsString> = None;
+        let mut last_created = false;
         while let Some(name) = pending.pop_front() {
             if name == ".." {
                 walked.pop();
+                last_created = false;
                 continue;
             }
             let just_created = created.take().is_some_and(|c| c == name);
@@ -102,7 +106,10 @@ impl Root {
             let dir = walked.last().map_or(self.fd.as_fd(), |(fd, _)| fd.as_fd());
             let want_dir = !is_last || matches!(last, Last::Dir | Last::StrictDir);
             match open_component(dir, &name, want_dir) {
-                Ok(fd) => walked.push((fd, name)),
+                Ok(fd) => {
+                    walked.push((fd, name));
+                    last_created = just_created;
+                }
                 Err(Errno::ELOOP) => {
                     if is_last && last == Last::StrictDir {
                         return Err(io::Error::from(Errno::ENOTDIR));
@@ -133,7 +140,11 @@ impl Root {
             Some((fd, _)) => fd,
             None => self.fd.try_clone()?,
         };
-        Ok(Resolved { fd, path })
+        Ok(Resolved {
+            fd,
+            path,
+            created: last_created,
+        })
     }
 
     /// Resolves the parent of `path` (creating it) and returns it with the last name.

@@ -181,3 +181,20 @@ fn parents_are_created_and_the_name_returned() {
     assert!(f.root.resolve_parent(Path::new("/")).is_err());
     assert!(f.root.resolve_parent(Path::new("/a/..")).is_err());
 }
+
+#[test]
+fn a_walk_says_whether_it_made_the_last_component() {
+    let f = fixture();
+    let made = f.root.resolve(Path::new("/var/lib/x"), Last::Dir).unwrap();
+    assert!(made.created);
+    let again = f.root.resolve(Path::new("/var/lib/x"), Last::Dir).unwrap();
+    assert!(!again.created);
+    let parent_made = f.root.resolve(Path::new("/opt/new/.."), Last::Dir).unwrap();
+    assert!(!parent_made.created, "the last step went up");
+    assert!(
+        !f.root
+            .resolve(Path::new("/etc"), Last::Dir)
+            .unwrap()
+            .created
+    );
+}
