@@ -267,7 +267,7 @@ fn proc_through_a_symlink_is_refused() -> Result<(), String> {
     let child = scratch.run("default_prepare", &[])?;
     child.succeeded()?;
     let error = child.get("prepare_error").unwrap_or_default();
-    if !error.starts_with("cannot resolve /proc inside the rootfs") {
+    if !error.starts_with("filesystem \"proc\" must be mounted on ordinary directory") {
         return Err(format!("unexpected result of prepare\n{child}"));
     }
     let points = all_inside(&child, &scratch.rootfs())?;

@@ -59,6 +59,14 @@ pub enum RootfsError {
         #[source]
         source: io::Error,
     },
+    /// `proc` or `sysfs` whose destination is a symlink or no directory, in runc's words.
+    #[error("filesystem {fstype:?} must be mounted on ordinary directory ({destination})")]
+    NotOrdinaryDirectory {
+        /// `proc` or `sysfs`.
+        fstype: String,
+        /// The destination as configured.
+        destination: PathBuf,
+    },
     /// A mount destination resolves to the rootfs itself (`/`, or a symlink to it).
     #[error("mount destination {destination} resolves to the root of the rootfs")]
     MountOnRoot {

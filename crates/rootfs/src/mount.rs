@@ -191,12 +191,22 @@ fn target(root: &Root, op: &MountOp) -> Result<Resolved, RootfsError> {
             false => Last::File,
         },
     };
-    let target = root
-        .resolve(&op.destination, last)
-        .map_err(|source| RootfsError::Resolve {
-            path: op.destination.clone(),
-            source,
-        })?;
+    let target = root.resolve(&op.destination, last).map_err(|source| {
+        match (&op.kind, source.raw_os_error()) {
+            (MountKind::Filesystem { fstype, .. }, Some(libc::ENOTDIR))
+                if last == Last::StrictDir =>
+            {
+                RootfsError::NotOrdinaryDirectory {
+                    fstype: fstype.clone(),
+                    destination: op.destination.clone(),
+                }
+            }
+            _ => RootfsError::Resolve {
+                path: op.destination.clone(),
+                source,
+            },
+        }
+    })?;
     if target.path.as_os_str().is_empty() {
         return Err(RootfsError::MountOnRoot {
             destination: op.destination.clone(),
