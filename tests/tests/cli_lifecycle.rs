@@ -264,3 +264,19 @@ fn a_tmpfs_takes_its_directorys_mode_or_the_kernels() {
     assert_eq!(ran.stdout, "750\n1777\n");
     bundle.assert_nothing_left();
 }
+
+/// A failing `poststop` hook fails `delete`, as runc's does, once everything of the
+/// container is gone.
+#[test]
+fn a_failing_poststop_hook_fails_delete_and_leaves_nothing() {
+    let mut bundle = TestBundle::new("poststop", &["true"]);
+    bundle.edit(|spec| {
+        spec["hooks"] = serde_json::json!({"poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 7"]}]})
+    });
+    bundle.hull(&["create", &bundle.id]).ok();
+    bundle.remember_init();
+    let ran = bundle.hull(&["delete", "--force", &bundle.id]);
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(ran.stderr.contains("poststop"), "{ran:?}");
+    bundle.assert_nothing_left();
+}

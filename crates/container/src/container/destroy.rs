@@ -10,7 +10,7 @@ use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
 use super::Container;
-use crate::error::Result;
+use crate::error::{ContainerError, Result};
 use crate::hooks;
 use crate::pidfd;
 use crate::state::{InitProcess, StateDir, Status};
@@ -19,13 +19,14 @@ use crate::state::{InitProcess, StateDir, Status};
 const EXIT_WAIT: Duration = Duration::from_secs(10);
 
 impl Container {
-    /// Destroys the container: kills every process left in it, runs the `poststop` hooks
-    /// (a failing one is logged, as the runtime spec asks), removes its cgroup and its
-    /// state directory. Whatever state it is in, nothing of it is left behind.
+    /// Destroys the container: kills every process left in it, removes its cgroup, runs
+    /// the `poststop` hooks and removes its state directory. Whatever state it is in, and
+    /// whatever the hooks do, nothing of it is left behind.
     ///
     /// # Errors
     ///
-    /// When the cgroup or the state directory cannot be removed.
+    /// When the cgroup or the state directory cannot be removed; [`ContainerError::Hook`]
+    /// when a `poststop` hook failed (after everything was removed, as runc reports it).
     pub fn destroy(self) -> Result<()> {
         let dir = StateDir::open(&self.dir, &self.id)?;
         let state = dir.read()?;
@@ -42,13 +43,17 @@ impl Container {
         if cgroup.exists() {
             cgroup.destroy()?;
         }
-        if state.init.is_some() {
-            let oci = self.oci_state(Status::Stopped, 0);
-            if let Err(err) = hooks::run(&state.config.hooks, HookPoint::Poststop, &oci) {
-                tracing::warn!(container = %self.id, error = %crate::error::chain(&err), "poststop hook failed");
+        let poststop = match state.init {
+            Some(_) => {
+                let oci = self.oci_state(Status::Stopped, 0);
+                hooks::run(&state.config.hooks, HookPoint::Poststop, &oci)
             }
-        }
-        dir.remove()
+            None => Ok(()),
+        };
+        dir.remove()?;
+        // Everything is gone either way; the hook's failure is still the caller's to know,
+        // as runc's `delete` reports it.
+        poststop.map_err(ContainerError::Hook)
     }
 }
 
