@@ -609,3 +609,37 @@ impl Drop for Rootless {
         }
     }
 }
+
+/// While a created container waits for `start`, its init holds nothing of the runtime but
+/// the exec FIFO and its own `/proc/self/fd`: no channel to the runtime (it exited), no
+/// procfs handle, no descriptor of the caller.
+#[test]
+fn a_created_init_holds_only_the_fifo_and_its_own_fd_directory() {
+    let mut bundle = TestBundle::new("created-fds", &["true"]);
+    bundle.hull(&["create", &bundle.id]).ok();
+    let pid = bundle.remember_init();
+    let dir = format!("/proc/{pid}/fd");
+    let mut held: Vec<(i32, String)> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let fd = entry.file_name().to_str().unwrap().parse().unwrap();
+            let target = fs::read_link(entry.path()).unwrap();
+            (fd, target.display().to_string())
+        })
+        .filter(|(fd, _)| *fd > 2)
+        .collect();
+    held.sort();
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(
+        held.iter().any(|(_, t)| t.ends_with("exec.fifo")),
+        "{held:?}"
+    );
+    assert!(held.iter().any(|(_, t)| t.ends_with("/fd")), "{held:?}");
+    assert!(
+        !held.iter().any(|(_, t)| t.starts_with("socket:")),
+        "{held:?}"
+    );
+    bundle.hull(&["delete", "--force", &bundle.id]).ok();
+    bundle.assert_nothing_left();
+}

@@ -24,7 +24,7 @@ use hull_nsenter::{Channel, InitError, Step};
 use hull_user::ExecUser;
 use nix::fcntl::OFlag;
 
-use super::procfs::Procfs;
+use super::procfs::OwnFds;
 use super::{InitResult, at, run_own_hooks};
 use crate::message::{InitConfig, Stage2Message};
 use crate::process::ProcessSpec;
@@ -47,10 +47,10 @@ impl Descriptors {
     /// Marks every descriptor from `3 + extra_files` up close-on-exec
     /// (`close_range(CLOSE_RANGE_CLOEXEC)`) and lists those open (`/proc/self/fd`,
     /// through the verified handle).
-    pub(super) fn mark(process: &ProcessSpec, procfs: &Procfs) -> InitResult<Descriptors> {
+    pub(super) fn mark(process: &ProcessSpec, own_fds: &OwnFds) -> InitResult<Descriptors> {
         let first = 3 + process.extra_files as RawFd;
         sys::close_range_cloexec(first as u32).map_err(at(Step::CloseFds, first.to_string()))?;
-        let open = procfs
+        let open = own_fds
             .own_descriptors()
             .map_err(at(Step::CloseFds, "/proc/self/fd"))?
             .into_iter()
@@ -143,8 +143,8 @@ fn is_executable(path: &Path) -> bool {
 pub(super) struct Prepared {
     /// The exec FIFO, `O_PATH`.
     pub(super) fifo: File,
-    /// The verified procfs handle.
-    pub(super) procfs: Procfs,
+    /// The init's own `/proc/self/fd`.
+    pub(super) own_fds: OwnFds,
     /// The init's own descriptors.
     pub(super) fds: Descriptors,
     /// The program.
@@ -184,7 +184,7 @@ impl Ready {
         } = self;
         let Prepared {
             fifo,
-            procfs,
+            own_fds,
             fds,
             program,
         } = prepared;
@@ -196,11 +196,14 @@ impl Ready {
         channel
             .send(&Stage2Message::Ready)
             .map_err(at(Step::Channel, "ready"))?;
-        wait_for_start(&procfs, &fifo)?;
+        // While it waits for start, the init holds nothing of the runtime but the FIFO and
+        // its own /proc/self/fd.
+        drop(channel);
+        wait_for_start(&own_fds, &fifo)?;
         run_own_hooks(&init, HookPoint::StartContainer)?;
         reset_signals()?;
         let exec = Execve::new(&program, &init.process.args, &env)?;
-        drop((fifo, procfs, channel));
+        drop((fifo, own_fds));
         fds.close_all()?;
         exec.run()
     }
@@ -210,9 +213,9 @@ impl Ready {
 /// writes the byte that tells `start` the program is about to run. The FIFO was opened
 /// `O_PATH` before the root changed; it is reopened through the init's own `/proc/self/fd`,
 /// opened with the verified procfs handle.
-fn wait_for_start(procfs: &Procfs, fifo: &File) -> InitResult<()> {
+fn wait_for_start(own_fds: &OwnFds, fifo: &File) -> InitResult<()> {
     let context = "/proc/self/fd (exec FIFO)";
-    let mut writer = procfs
+    let mut writer = own_fds
         .reopen(fifo.as_fd(), OFlag::O_WRONLY | OFlag::O_CLOEXEC)
         .map_err(at(Step::ExecFifo, context))?;
     writer.write_all(b"0").map_err(at(Step::ExecFifo, context))

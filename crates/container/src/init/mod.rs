@@ -99,6 +99,7 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     // Everything that needs the procfs handle itself, before the root changes.
     attributes::uts_and_sysctl(config, &procfs)?;
     let setgroups_denied = procfs.setgroups_denied();
+    let own_fds = procfs.into_own_fds();
     rootfs(channel, &init)?;
     exec::make_cwd(&init.process)?;
     // The terminal is bound onto /dev/console before the last steps of the root may make
@@ -110,7 +111,7 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
     attributes::apply(&init.id, config, &init.process)?;
     // Every descriptor past the process's own closes on exec, before any seccomp filter
     // exists to refuse close_range(2).
-    let fds = exec::Descriptors::mark(&init.process, &procfs)?;
+    let fds = exec::Descriptors::mark(&init.process, &own_fds)?;
     identity::apply(channel, &init, &user, setgroups_denied)?;
     exec::enter_cwd(&init.process)?;
     let program = exec::program(&init.process, &user)?;
@@ -124,7 +125,7 @@ fn setup(channel: &Channel) -> InitResult<exec::Ready> {
         &user,
         exec::Prepared {
             fifo,
-            procfs,
+            own_fds,
             fds,
             program,
         },

@@ -34,8 +34,13 @@ use super::{InitResult, at};
 /// A verified handle of a procfs, and this process's `/proc/self/fd` opened through it.
 pub(super) struct Procfs {
     handle: ProcfsHandle,
-    own_fds: OwnedFd,
+    own_fds: OwnFds,
 }
+
+/// This process's `/proc/self/fd`, opened through the verified handle: all the init needs
+/// of `/proc` once the handle itself is closed (before the root changes).
+#[derive(Debug)]
+pub(super) struct OwnFds(OwnedFd);
 
 impl std::fmt::Debug for Procfs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,7 +62,10 @@ impl Procfs {
             .open(ProcfsBase::ProcSelf, "fd", flags)
             .map_err(at(Step::Procfs, "/proc/self/fd"))?
             .into();
-        Ok(Procfs { handle, own_fds })
+        Ok(Procfs {
+            handle,
+            own_fds: OwnFds(own_fds),
+        })
     }
 
     /// Writes `value` to the sysctl `key` (`/proc/sys/<key's components>`). The key is
@@ -90,11 +98,34 @@ impl Procfs {
         read().is_ok_and(|text| text.trim() == "deny")
     }
 
+    /// Closes the handle, keeping the process's own `/proc/self/fd`.
+    pub(super) fn into_own_fds(self) -> OwnFds {
+        self.own_fds
+    }
+
+    /// Opens `path` under the procfs root for writing and writes `value` in one call.
+    fn write<E>(&self, path: &Path, value: &str, error: E) -> InitResult<()>
+    where
+        E: FnOnce(ProcfsWriteError) -> InitError,
+    {
+        let written = self
+            .handle
+            .open(ProcfsBase::ProcRoot, path, OpenFlags::O_WRONLY)
+            .map_err(ProcfsWriteError::Open)
+            .and_then(|mut file| {
+                file.write_all(value.as_bytes())
+                    .map_err(ProcfsWriteError::Write)
+            });
+        written.map_err(error)
+    }
+}
+
+impl OwnFds {
     /// The descriptors open in this process (`/proc/self/fd`), but the one listing them.
     /// Any time: through the descriptor opened with the handle.
     pub(super) fn own_descriptors(&self) -> io::Result<Vec<RawFd>> {
         let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
-        let mut dir = nix::dir::Dir::openat(self.own_fds.as_fd(), ".", flags, Mode::empty())?;
+        let mut dir = nix::dir::Dir::openat(self.0.as_fd(), ".", flags, Mode::empty())?;
         let listing = dir.as_raw_fd();
         let mut fds = Vec::new();
         for entry in dir.iter() {
@@ -116,29 +147,12 @@ impl Procfs {
     /// component, and the result checked to be the same file. Any time.
     pub(super) fn reopen(&self, fd: BorrowedFd<'_>, flags: OFlag) -> io::Result<File> {
         let name = fd.as_raw_fd().to_string();
-        let reopened =
-            nix::fcntl::openat(self.own_fds.as_fd(), name.as_str(), flags, Mode::empty())?;
+        let reopened = nix::fcntl::openat(self.0.as_fd(), name.as_str(), flags, Mode::empty())?;
         let (was, is) = (fstat(fd)?, fstat(&reopened)?);
         match (was.st_dev, was.st_ino) == (is.st_dev, is.st_ino) {
             true => Ok(File::from(reopened)),
             false => Err(io::Error::other("the descriptor reopened another file")),
         }
-    }
-
-    /// Opens `path` under the procfs root for writing and writes `value` in one call.
-    fn write<E>(&self, path: &Path, value: &str, error: E) -> InitResult<()>
-    where
-        E: FnOnce(ProcfsWriteError) -> InitError,
-    {
-        let written = self
-            .handle
-            .open(ProcfsBase::ProcRoot, path, OpenFlags::O_WRONLY)
-            .map_err(ProcfsWriteError::Open)
-            .and_then(|mut file| {
-                file.write_all(value.as_bytes())
-                    .map_err(ProcfsWriteError::Write)
-            });
-        written.map_err(error)
     }
 }
 
