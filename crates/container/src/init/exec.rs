@@ -37,16 +37,14 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 /// close-on-exec, and remembered so that they are closed before `execve`.
 #[derive(Debug)]
 pub(super) struct Descriptors {
-    /// The first descriptor that is not the process's.
-    first: RawFd,
     /// Those open when they were marked.
     open: Vec<RawFd>,
 }
 
 impl Descriptors {
     /// Marks every descriptor from `3 + extra_files` up close-on-exec
-    /// (`close_range(CLOSE_RANGE_CLOEXEC)`) and lists those open (`/proc/self/fd`,
-    /// through the verified handle).
+    /// (`close_range(CLOSE_RANGE_CLOEXEC)`) and lists those open (the init's own
+    /// `/proc/self/fd`).
     pub(super) fn mark(process: &ProcessSpec, own_fds: &OwnFds) -> InitResult<Descriptors> {
         let first = 3 + process.extra_files as RawFd;
         sys::close_range_cloexec(first as u32).map_err(at(Step::CloseFds, first.to_string()))?;
@@ -56,7 +54,7 @@ impl Descriptors {
             .into_iter()
             .filter(|&fd| fd >= first)
             .collect();
-        Ok(Descriptors { first, open })
+        Ok(Descriptors { open })
     }
 
     /// Closes every descriptor listed; one already closed is fine.
@@ -64,7 +62,6 @@ impl Descriptors {
         for fd in self.open {
             sys::close_unowned(fd).map_err(at(Step::CloseFds, fd.to_string()))?;
         }
-        debug_assert!(self.first >= 3);
         Ok(())
     }
 }
