@@ -25,31 +25,25 @@ use rustix::mount::{MoveMountFlags, OpenTreeFlags, move_mount, open_tree};
 
 use crate::error::{IdmapError, RootfsError, io};
 use crate::mount::{ATIME, Attach, LOCKED, flags_of, mount_on, set_attrs};
-use crate::plan::{MountKind, MountOp};
+use crate::plan::{Idmap, MountOp};
 use crate::{idmap, sys};
 
-/// Makes the bind `op` and attaches it onto `target`; returns the attached mount's
-/// descriptor.
+/// Makes the bind `op` and attaches it onto `target`, with the parts of its
+/// [`crate::plan::MountKind::Bind`]: the flags of its remount, the flags the config asked
+/// to be clear, its id mapping. Returns the attached mount's descriptor.
 pub(crate) fn attach(
     op: &MountOp,
+    (remount, cleared, idmap): (Option<MountFlags>, MountFlags, Option<&Idmap>),
     target: BorrowedFd<'_>,
     trees: &BTreeMap<usize, OwnedFd>,
 ) -> Result<OwnedFd, Attach> {
-    let MountKind::Bind {
-        remount,
-        cleared,
-        idmap,
-    } = &op.kind
-    else {
-        unreachable!("bind::attach is only called for binds");
-    };
     let tree = match idmap {
         Some(idmap) => idmap::tree(op, idmap, trees).map_err(Attach::Idmap)?,
         None => clone(&op.source, op.flags.contains(MountFlags::REC)).map_err(Attach::Mount)?,
     };
     let remount_after = match remount {
         Some(flags) => {
-            !set_flags(tree.as_fd(), &op.destination, *flags, *cleared).map_err(Attach::Rootfs)?
+            !set_flags(tree.as_fd(), &op.destination, flags, cleared).map_err(Attach::Rootfs)?
         }
         None => false,
     };
@@ -65,7 +59,7 @@ pub(crate) fn attach(
         None => Attach::Mount(e.into()),
     })?;
     if let (true, Some(flags)) = (remount_after, remount) {
-        remount_bind(tree.as_fd(), &op.destination, *flags, *cleared).map_err(Attach::Rootfs)?;
+        remount_bind(tree.as_fd(), &op.destination, flags, cleared).map_err(Attach::Rootfs)?;
     }
     Ok(tree)
 }

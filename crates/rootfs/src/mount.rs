@@ -85,9 +85,25 @@ pub(crate) fn apply(
     trees: &BTreeMap<usize, OwnedFd>,
 ) -> Result<(), RootfsError> {
     let target = target(root, op)?;
-    let attached = match op.kind {
-        MountKind::Bind { .. } => bind::attach(op, target.fd.as_fd(), trees).map(Some),
-        MountKind::Filesystem { .. } => filesystem(root, op, &target).map(|()| None),
+    let attached = match &op.kind {
+        MountKind::Bind {
+            remount,
+            cleared,
+            idmap,
+        } => {
+            let parts = (*remount, *cleared, idmap.as_ref());
+            bind::attach(op, parts, target.fd.as_fd(), trees).map(Some)
+        }
+        MountKind::Filesystem {
+            fstype,
+            data,
+            inherit_mode,
+            copy_up,
+            ..
+        } => {
+            let parts = (fstype.as_str(), data.as_str(), *inherit_mode, *copy_up);
+            filesystem(root, op, parts, &target).map(|()| None)
+        }
     };
     let mounted = match attached {
         Ok(mounted) => mounted,
@@ -127,18 +143,15 @@ pub(crate) fn apply(
     Ok(())
 }
 
-/// A new filesystem on `target`, its old content copied up and its attributes set.
-fn filesystem(root: &Root, op: &MountOp, target: &Resolved) -> Result<(), Attach> {
-    let MountKind::Filesystem {
-        fstype,
-        data,
-        inherit_mode,
-        copy_up,
-        ..
-    } = &op.kind
-    else {
-        unreachable!("filesystem is only called for filesystems");
-    };
+/// A new filesystem on `target`, with the parts of its [`MountKind::Filesystem`] (type,
+/// data, whether it takes the mode of the directory under it, whether that directory's
+/// content is copied up), its old content copied up and its attributes set.
+fn filesystem(
+    root: &Root,
+    op: &MountOp,
+    (fstype, data, inherit_mode, copy_up): (&str, &str, bool, bool),
+    target: &Resolved,
+) -> Result<(), Attach> {
     let fd = target.fd.as_fd();
     let old_content = match copy_up {
         true => Some(open_dir(fd, &op.destination).map_err(Attach::Rootfs)?),
@@ -146,9 +159,9 @@ fn filesystem(root: &Root, op: &MountOp, target: &Resolved) -> Result<(), Attach
     };
     // A directory the walk just made has no mode of its own to pass on: the tmpfs keeps
     // the kernel's 1777, as runc's does.
-    let data = match *inherit_mode && !target.created {
+    let data = match inherit_mode && !target.created {
         true => with_mode_of(fd, data).map_err(Attach::Mount)?,
-        false => data.clone(),
+        false => data.to_owned(),
     };
     let source = Some(op.source.as_path());
     mount_on(source, fd, fstype, op.flags, &data).map_err(Attach::Mount)?;
