@@ -10,13 +10,12 @@
 mod cli_support;
 
 use std::fs::{self, File};
-use std::io::{Read, Seek};
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use cli_support::{Ran, TIMEOUT, TestBundle, reap, wait_for};
+use cli_support::{Ran, TIMEOUT, TestBundle, reap, run_to_files};
 use hull_tests::{PROBE, Report, hull_binary, require_root, test_rootfs};
 use nix::fcntl::{FcntlArg, SealFlag, fcntl};
 use serde_json::json;
@@ -395,27 +394,8 @@ fn hull_with_host_root_at(bundle: &TestBundle, fd: u32, args: &[&str]) -> Ran {
 /// Runs `cmd`, a `hull` command behind a program that shapes its process, as
 /// [`TestBundle::hull`] runs hull: stdin from `/dev/null`, output to files.
 fn run_wrapped(mut cmd: Command, what: &[&str]) -> Ran {
-    let mut stdout = tempfile::tempfile().unwrap();
-    let mut stderr = tempfile::tempfile().unwrap();
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(stdout.try_clone().unwrap())
-        .stderr(stderr.try_clone().unwrap())
-        .spawn()
-        .unwrap();
-    let code = wait_for(child, TIMEOUT, what);
-    Ran {
-        code,
-        stdout: read_back(&mut stdout),
-        stderr: read_back(&mut stderr),
-    }
-}
-
-fn read_back(file: &mut File) -> String {
-    let mut text = String::new();
-    file.rewind().unwrap();
-    file.read_to_string(&mut text).unwrap();
-    text
+    cmd.stdin(Stdio::null());
+    run_to_files(cmd, what)
 }
 
 /// Gives the bundle's container no procfs at `/proc`: the `/proc` mount goes, with the

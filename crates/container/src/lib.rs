@@ -47,7 +47,11 @@ pub fn init() {
     };
     let channel = hull_nsenter::Channel::from_fd(fd);
     if let Err(err) = init::begin(&channel) {
-        // Stage 1's failure message: the parent reads it where it waits for stage 2's pid.
+        // Stage 1's failure message, as the answer to the bootstrap: the parent reads it
+        // where it waits for stage 2's pid. The bootstrap is read first, since a socket
+        // closed with a message unread makes the parent's next read fail (`ECONNRESET`)
+        // before it sees this one.
+        let _ = channel.recv_with_fds::<hull_nsenter::Bootstrap>(); // only drained
         let _ = channel.send(&hull_nsenter::Stage1Message::Failed(err));
         hull_nsenter::exit_now(1)
     }

@@ -159,21 +159,9 @@ impl TestBundle {
 
     /// The same, with `stdin`.
     pub fn hull_with_stdin(&self, args: &[&str], stdin: impl Into<Stdio>) -> Ran {
-        let mut stdout = tempfile::tempfile().unwrap();
-        let mut stderr = tempfile::tempfile().unwrap();
-        let child = self
-            .command(args)
-            .stdin(stdin)
-            .stdout(stdout.try_clone().unwrap())
-            .stderr(stderr.try_clone().unwrap())
-            .spawn()
-            .unwrap();
-        let code = wait_for(child, TIMEOUT, args);
-        Ran {
-            code,
-            stdout: read_back(&mut stdout),
-            stderr: read_back(&mut stderr),
-        }
+        let mut cmd = self.command(args);
+        cmd.stdin(stdin);
+        run_to_files(cmd, args)
     }
 
     /// `hull state`, parsed.
@@ -293,6 +281,25 @@ pub fn wait_for(mut child: Child, timeout: Duration, what: &[&str]) -> Option<i3
             panic!("hull {what:?} ran past {timeout:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs `cmd` (a `hull` command, or a program that runs one), its stdout and stderr to
+/// files, not pipes: a container that `create` or `run -d` leaves running keeps them, and a
+/// pipe would never end. `what` names it if it times out.
+pub fn run_to_files(mut cmd: Command, what: &[&str]) -> Ran {
+    let mut stdout = tempfile::tempfile().unwrap();
+    let mut stderr = tempfile::tempfile().unwrap();
+    let child = cmd
+        .stdout(stdout.try_clone().unwrap())
+        .stderr(stderr.try_clone().unwrap())
+        .spawn()
+        .unwrap();
+    let code = wait_for(child, TIMEOUT, what);
+    Ran {
+        code,
+        stdout: read_back(&mut stdout),
+        stderr: read_back(&mut stderr),
     }
 }
 

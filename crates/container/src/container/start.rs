@@ -171,11 +171,6 @@ impl Launch<'_> {
         let (entry, fds) = cgroup_entry(self.entry);
         if let Err(err) = parent.send_with_fds(&bootstrap(config, entry), &fds) {
             let _ = stage1.kill(); // it has done nothing yet; the send failure is the error
-            // Unless the init refused to go on before reading anything (its first checks):
-            // its report is waiting, though it has closed its end.
-            if let Ok(Stage1Message::Failed(init)) = parent.recv::<Stage1Message>() {
-                return Err(ContainerError::Init(init.received()));
-            }
             return Err(err.into());
         }
         loop {
