@@ -145,48 +145,19 @@ fn retry_keeping_locked(
         flags: flags | MountFlags::BIND | MountFlags::REMOUNT,
         source,
     };
-    let keep = locked_to_keep(fd, destination, flags, cleared).map_err(|e| match e {
-        Locked::Refused => error(first),
-        Locked::Error(err) => err,
-    })?;
-    apply(flags | keep).map_err(error)
-}
-
-/// Why the locked flags of a mount cannot simply be kept.
-enum Locked {
-    /// The config asked for another access time than the locked one: the first error
-    /// stands.
-    Refused,
-    /// The config asked to clear a locked flag, or the flags could not be read.
-    Error(RootfsError),
-}
-
-/// The flags of the mount `fd` that are locked and must be kept for a change to `flags`.
-fn locked_to_keep(
-    fd: BorrowedFd<'_>,
-    destination: &Path,
-    flags: MountFlags,
-    cleared: MountFlags,
-) -> Result<MountFlags, Locked> {
-    let current = fstatvfs(fd).map_err(|e| {
-        Locked::Error(RootfsError::Remount {
-            destination: destination.to_owned(),
-            flags: flags | MountFlags::BIND | MountFlags::REMOUNT,
-            source: io(e),
-        })
-    })?;
-    let current = flags_of(current.flags());
+    let current = flags_of(fstatvfs(fd).map_err(|e| error(io(e)))?.flags());
     let locked = current & cleared & LOCKED;
     if !locked.is_empty() {
-        return Err(Locked::Error(RootfsError::LockedFlags {
+        return Err(RootfsError::LockedFlags {
             destination: destination.to_owned(),
             locked,
-        }));
+        });
     }
+    // Another access time than the locked one: the first refusal stands.
     if flags.intersects(ATIME) && flags & ATIME != current & ATIME {
-        return Err(Locked::Refused);
+        return Err(error(first));
     }
-    Ok(current & LOCKED)
+    apply(flags | (current & LOCKED)).map_err(error)
 }
 
 /// Applies a bind's flags with `MS_BIND | MS_REMOUNT` on the attached mount `fd` (before
